@@ -1,0 +1,81 @@
+// Inverted dropout with a counter-based mask: element i is kept when u(seed, i) ≥ p, where
+// u = (murmur3_32(i, seed) >>> 8) · 2⁻²⁴ ∈ [0, 1) is exact in f32, and kept elements are scaled by
+// 1/(1 − p). murmur3_32 here is MurmurHash3_x86_32 of the 4-byte little-endian key i with the given
+// seed; src/kernels/js/dropout.ts computes the same bits with Math.imul, so masks are identical in
+// every backend. p = 0 keeps everything with scale 1 (identity); p ≥ 1 drops everything.
+
+const C1: u32 = 0xcc9e2d51;
+const C2: u32 = 0x1b873593;
+const U24: f32 = 5.9604644775390625e-8; // 2⁻²⁴
+
+// @ts-ignore: decorator
+@inline function hashS(seed: u32, i: u32): u32 {
+  let k = rotl<u32>(i * C1, 15) * C2;
+  let h = rotl<u32>(seed ^ k, 13) * 5 + 0xe6546b64;
+  h ^= 4;
+  h ^= h >>> 16;
+  h *= 0x85ebca6b;
+  h ^= h >>> 13;
+  h *= 0xc2b2ae35;
+  h ^= h >>> 16;
+  return h;
+}
+
+// @ts-ignore: decorator
+@inline function rotlV(x: v128, r: i32): v128 {
+  return v128.or(i32x4.shl(x, r), i32x4.shr_u(x, 32 - r));
+}
+
+// @ts-ignore: decorator
+@inline function hashV(seed: v128, i: v128): v128 {
+  const k = i32x4.mul(rotlV(i32x4.mul(i, i32x4.splat(<i32>C1)), 15), i32x4.splat(<i32>C2));
+  let h = i32x4.add(i32x4.mul(rotlV(v128.xor(seed, k), 13), i32x4.splat(5)), i32x4.splat(<i32>0xe6546b64));
+  h = v128.xor(h, i32x4.splat(4));
+  h = v128.xor(h, i32x4.shr_u(h, 16));
+  h = i32x4.mul(h, i32x4.splat(<i32>0x85ebca6b));
+  h = v128.xor(h, i32x4.shr_u(h, 13));
+  h = i32x4.mul(h, i32x4.splat(<i32>0xc2b2ae35));
+  return v128.xor(h, i32x4.shr_u(h, 16));
+}
+
+/** mask[n] = (u(seed, i) ≥ p) / (1 − p); y[n] = x[n] · mask[n] */
+export function dropoutForward(y: usize, mask: usize, x: usize, n: i32, p: f32, seed: u32): void {
+  const keepScale: f32 = p < 1 ? <f32>1.0 / (<f32>1.0 - p) : 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const seedV = i32x4.splat(<i32>seed);
+    const pV = f32x4.splat(p);
+    const scaleV = f32x4.splat(keepScale);
+    let lane = i32x4(0, 1, 2, 3);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const u = f32x4.mul(f32x4.convert_i32x4_u(i32x4.shr_u(hashV(seedV, lane), 8)), f32x4.splat(U24));
+      const m = v128.and(f32x4.ge(u, pV), scaleV);
+      v128.store(mask + o, m);
+      v128.store(y + o, f32x4.mul(v128.load(x + o), m));
+      lane = i32x4.add(lane, i32x4.splat(4));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const u = <f32>(hashS(seed, <u32>i) >>> 8) * U24;
+    const m: f32 = u >= p ? keepScale : 0;
+    store<f32>(mask + o, m);
+    store<f32>(y + o, load<f32>(x + o) * m);
+  }
+}
+
+/** dx[n] += dy[n] · mask[n] */
+export function dropoutBackward(dx: usize, dy: usize, mask: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dx + o, f32x4.add(v128.load(dx + o), f32x4.mul(v128.load(dy + o), v128.load(mask + o))));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o) * load<f32>(mask + o));
+  }
+}

@@ -1,0 +1,381 @@
+// Elementwise kernels: activations (tanh, GELU), residual adds, scaling, zero/copy, squared norm.
+// Each kernel runs f32x4 over the first n & ~3 elements and a scalar tail. The scalar helpers below
+// perform the same f32 operations in the same order as their f32x4 twins, so the SIMD and scalar
+// builds give bit-identical results (sumSquares aside: its float64 summation order differs).
+
+// ---- exp(x), Cephes expf: x = n·ln2 + r, |r| ≤ ln2/2, e^r by a degree-7 polynomial, 2^n via the
+// exponent bits. x is clamped to [-87, 88] so 2^n stays a normal float (e^-87 ≈ 1.6e-38 stands in for
+// underflow, e^88 ≈ 1.65e38 for overflow). Measured max relative error vs Math.exp: 8.0e-8 (1.3 ulp).
+const EXP_LO: f32 = -87.0;
+const EXP_HI: f32 = 88.0;
+const LOG2E: f32 = 1.44269504088896341;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+const EXP_P0: f32 = 1.9875691500e-4;
+const EXP_P1: f32 = 1.3981999507e-3;
+const EXP_P2: f32 = 8.3334519073e-3;
+const EXP_P3: f32 = 4.1665795894e-2;
+const EXP_P4: f32 = 1.6666665459e-1;
+const EXP_P5: f32 = 5.0000001201e-1;
+
+// @ts-ignore: decorator
+@inline function expS(x: f32): f32 {
+  x = min(max(x, EXP_LO), EXP_HI);
+  const n = nearest<f32>(x * LOG2E);
+  let r = x - n * LN2_HI;
+  r = r - n * LN2_LO;
+  let p = EXP_P0;
+  p = p * r + EXP_P1;
+  p = p * r + EXP_P2;
+  p = p * r + EXP_P3;
+  p = p * r + EXP_P4;
+  p = p * r + EXP_P5;
+  p = p * (r * r) + r + 1.0;
+  return p * reinterpret<f32>((<i32>n + 127) << 23);
+}
+
+// @ts-ignore: decorator
+@inline function expV(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let p = f32x4.splat(EXP_P0);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EXP_P1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EXP_P2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EXP_P3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EXP_P4));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EXP_P5));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1.0));
+  const twoN = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, twoN);
+}
+
+// ---- tanh(x), Eigen's rational approximation (odd degree-13 numerator / even degree-6 denominator),
+// x clamped to ±7.90531 where it reaches ±1, and tanh(x) = x for |x| < 4e-4. Measured over
+// [-20, 20] in steps of 1e-5 (f32 arithmetic): max abs error 3.95e-7 vs Math.tanh (at |x| ≈ 5.77),
+// max relative error 3.95e-7; tiny x is exact, large |x| gives exactly ±1.
+const TANH_CLAMP: f32 = 7.90531110763549805;
+const TANH_TINY: f32 = 0.0004;
+const TANH_A1: f32 = 4.89352455891786e-3;
+const TANH_A3: f32 = 6.37261928875436e-4;
+const TANH_A5: f32 = 1.48572235717979e-5;
+const TANH_A7: f32 = 5.12229709037114e-8;
+const TANH_A9: f32 = -8.60467152213735e-11;
+const TANH_A11: f32 = 2.00018790482477e-13;
+const TANH_A13: f32 = -2.76076847742355e-16;
+const TANH_B0: f32 = 4.89352518554385e-3;
+const TANH_B2: f32 = 2.26843463243900e-3;
+const TANH_B4: f32 = 1.18534705686654e-4;
+const TANH_B6: f32 = 1.19825839466702e-6;
+
+// @ts-ignore: decorator
+@inline function tanhS(x: f32): f32 {
+  if (abs(x) < TANH_TINY) return x;
+  const c = min(max(x, -TANH_CLAMP), TANH_CLAMP);
+  const c2 = c * c;
+  let p = TANH_A13;
+  p = p * c2 + TANH_A11;
+  p = p * c2 + TANH_A9;
+  p = p * c2 + TANH_A7;
+  p = p * c2 + TANH_A5;
+  p = p * c2 + TANH_A3;
+  p = p * c2 + TANH_A1;
+  p = p * c;
+  let q = TANH_B6;
+  q = q * c2 + TANH_B4;
+  q = q * c2 + TANH_B2;
+  q = q * c2 + TANH_B0;
+  return p / q;
+}
+
+// @ts-ignore: decorator
+@inline function tanhV(x: v128): v128 {
+  const c = f32x4.min(f32x4.max(x, f32x4.splat(-TANH_CLAMP)), f32x4.splat(TANH_CLAMP));
+  const c2 = f32x4.mul(c, c);
+  let p = f32x4.splat(TANH_A13);
+  p = f32x4.add(f32x4.mul(p, c2), f32x4.splat(TANH_A11));
+  p = f32x4.add(f32x4.mul(p, c2), f32x4.splat(TANH_A9));
+  p = f32x4.add(f32x4.mul(p, c2), f32x4.splat(TANH_A7));
+  p = f32x4.add(f32x4.mul(p, c2), f32x4.splat(TANH_A5));
+  p = f32x4.add(f32x4.mul(p, c2), f32x4.splat(TANH_A3));
+  p = f32x4.add(f32x4.mul(p, c2), f32x4.splat(TANH_A1));
+  p = f32x4.mul(p, c);
+  let q = f32x4.splat(TANH_B6);
+  q = f32x4.add(f32x4.mul(q, c2), f32x4.splat(TANH_B4));
+  q = f32x4.add(f32x4.mul(q, c2), f32x4.splat(TANH_B2));
+  q = f32x4.add(f32x4.mul(q, c2), f32x4.splat(TANH_B0));
+  const tiny = f32x4.lt(f32x4.abs(x), f32x4.splat(TANH_TINY));
+  return v128.bitselect(x, f32x4.div(p, q), tiny);
+}
+
+// ---- erf(x), Norbert Juffa's single-precision erff: erf(x) = x + x·P(x²) for |x| ≤ 0.9277, else
+// sign(x)·(1 − exp(Q(|x|))) with Q a degree-7 polynomial. Evaluated with separate mul/add (no FMA),
+// measured over [-6, 6] in steps of 1e-5 against a float64 erf: max abs error 6.6e-8, max relative
+// error 9.4e-8.
+const ERF_SPLIT: f32 = 0.927734375;
+const ERF_S0: f32 = -5.96761703e-4;
+const ERF_S1: f32 = 4.99119423e-3;
+const ERF_S2: f32 = -2.67681349e-2;
+const ERF_S3: f32 = 1.12819925e-1;
+const ERF_S4: f32 = -3.76125336e-1;
+const ERF_S5: f32 = 1.28379166e-1;
+const ERF_L0: f32 = -1.72853470e-5;
+const ERF_L1: f32 = 3.83197126e-4;
+const ERF_L2: f32 = -3.88396438e-3;
+const ERF_L3: f32 = 2.42546219e-2;
+const ERF_L4: f32 = -1.06777877e-1;
+const ERF_L5: f32 = -6.34846687e-1;
+const ERF_L6: f32 = -1.28717512e-1;
+
+// @ts-ignore: decorator
+@inline function erfS(a: f32): f32 {
+  const t = abs(a);
+  const s = a * a;
+  if (t > ERF_SPLIT) {
+    let r = ERF_L0 * t + ERF_L1;
+    const u = ERF_L2 * t + ERF_L3;
+    r = r * s + u;
+    r = r * t + ERF_L4;
+    r = r * t + ERF_L5;
+    r = r * t + ERF_L6;
+    r = r * t - t;
+    return copysign<f32>(1.0 - expS(r), a);
+  }
+  let r = ERF_S0;
+  r = r * s + ERF_S1;
+  r = r * s + ERF_S2;
+  r = r * s + ERF_S3;
+  r = r * s + ERF_S4;
+  r = r * s + ERF_S5;
+  return r * a + a;
+}
+
+// @ts-ignore: decorator
+@inline function erfV(a: v128): v128 {
+  const t = f32x4.abs(a);
+  const s = f32x4.mul(a, a);
+  let r = f32x4.add(f32x4.mul(f32x4.splat(ERF_L0), t), f32x4.splat(ERF_L1));
+  const u = f32x4.add(f32x4.mul(f32x4.splat(ERF_L2), t), f32x4.splat(ERF_L3));
+  r = f32x4.add(f32x4.mul(r, s), u);
+  r = f32x4.add(f32x4.mul(r, t), f32x4.splat(ERF_L4));
+  r = f32x4.add(f32x4.mul(r, t), f32x4.splat(ERF_L5));
+  r = f32x4.add(f32x4.mul(r, t), f32x4.splat(ERF_L6));
+  r = f32x4.sub(f32x4.mul(r, t), t);
+  const signBit = v128.and(a, f32x4.splat(-0.0));
+  const large = v128.or(f32x4.sub(f32x4.splat(1.0), expV(r)), signBit);
+  let q = f32x4.splat(ERF_S0);
+  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(ERF_S1));
+  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(ERF_S2));
+  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(ERF_S3));
+  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(ERF_S4));
+  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(ERF_S5));
+  const small = f32x4.add(f32x4.mul(q, a), a);
+  return v128.bitselect(large, small, f32x4.gt(t, f32x4.splat(ERF_SPLIT)));
+}
+
+// ---- GELU constants (PyTorch's names): exact form uses Φ(x) = ½(1 + erf(x/√2)) and
+// φ(x) = e^(−x²/2)/√(2π); the tanh form 0.5·x·(1 + tanh(u)), u = √(2/π)(x + κx³), is computed as
+// x·σ(2u) with σ(z) = 1/(1 + e^(−z)), the same function without tanh's cancellation for u ≪ 0.
+const SQRT1_2: f32 = 0.7071067811865476;
+const INV_SQRT_2PI: f32 = 0.3989422804014327;
+const GELU_BETA: f32 = 0.7978845608028654; // √(2/π)
+const GELU_KAPPA: f32 = 0.044715;
+
+// ---- tanh ------------------------------------------------------------------------------------------
+
+/** y[n] = tanh(x[n]) */
+export function tanhForward(y: usize, x: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, tanhV(v128.load(x + o)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, tanhS(load<f32>(x + o)));
+  }
+}
+
+/** dx[n] += dy[n] · (1 − y[n]²) */
+export function tanhBackward(dx: usize, dy: usize, y: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1.0);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const yv = v128.load(y + o);
+      const local = f32x4.sub(one, f32x4.mul(yv, yv));
+      v128.store(dx + o, f32x4.add(v128.load(dx + o), f32x4.mul(v128.load(dy + o), local)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const yv = load<f32>(y + o);
+    store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o) * (1.0 - yv * yv));
+  }
+}
+
+// ---- GELU ------------------------------------------------------------------------------------------
+
+/** y[n] = GELU(x[n]); approximate 0: x·Φ(x), 1: PyTorch's tanh form */
+export function geluForward(y: usize, x: usize, n: i32, approximate: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const xv = v128.load(x + o);
+      let yv: v128;
+      if (approximate) {
+        const x3 = f32x4.mul(f32x4.mul(xv, xv), xv);
+        const u = f32x4.mul(f32x4.splat(GELU_BETA), f32x4.add(xv, f32x4.mul(f32x4.splat(GELU_KAPPA), x3)));
+        const sig = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), expV(f32x4.mul(f32x4.splat(-2.0), u))));
+        yv = f32x4.mul(xv, sig);
+      } else {
+        const cdfTerm = f32x4.add(f32x4.splat(1.0), erfV(f32x4.mul(xv, f32x4.splat(SQRT1_2))));
+        yv = f32x4.mul(f32x4.mul(xv, f32x4.splat(0.5)), cdfTerm);
+      }
+      v128.store(y + o, yv);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const xv = load<f32>(x + o);
+    let yv: f32;
+    if (approximate) {
+      const x3 = xv * xv * xv;
+      const u = GELU_BETA * (xv + GELU_KAPPA * x3);
+      yv = xv * (<f32>1.0 / (<f32>1.0 + expS(<f32>-2.0 * u)));
+    } else {
+      yv = xv * <f32>0.5 * (<f32>1.0 + erfS(xv * SQRT1_2));
+    }
+    store<f32>(y + o, yv);
+  }
+}
+
+/** dx[n] += dy[n] · GELU'(x[n]); exact: Φ(x) + x·φ(x); tanh form: σ + 2x·σ(1−σ)·√(2/π)(1 + 3κx²) */
+export function geluBackward(dx: usize, dy: usize, x: usize, n: i32, approximate: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1.0);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const xv = v128.load(x + o);
+      const x2 = f32x4.mul(xv, xv);
+      let grad: v128;
+      if (approximate) {
+        const u = f32x4.mul(f32x4.splat(GELU_BETA), f32x4.add(xv, f32x4.mul(f32x4.splat(GELU_KAPPA), f32x4.mul(x2, xv))));
+        const sig = f32x4.div(one, f32x4.add(one, expV(f32x4.mul(f32x4.splat(-2.0), u))));
+        const du = f32x4.mul(f32x4.splat(GELU_BETA), f32x4.add(one, f32x4.mul(f32x4.splat(3.0 * GELU_KAPPA), x2)));
+        const slope = f32x4.mul(f32x4.mul(f32x4.mul(f32x4.add(xv, xv), sig), f32x4.sub(one, sig)), du);
+        grad = f32x4.add(sig, slope);
+      } else {
+        const cdf = f32x4.mul(f32x4.splat(0.5), f32x4.add(one, erfV(f32x4.mul(xv, f32x4.splat(SQRT1_2)))));
+        const pdf = f32x4.mul(expV(f32x4.mul(f32x4.splat(-0.5), x2)), f32x4.splat(INV_SQRT_2PI));
+        grad = f32x4.add(cdf, f32x4.mul(xv, pdf));
+      }
+      v128.store(dx + o, f32x4.add(v128.load(dx + o), f32x4.mul(v128.load(dy + o), grad)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const xv = load<f32>(x + o);
+    const x2 = xv * xv;
+    let grad: f32;
+    if (approximate) {
+      const u = GELU_BETA * (xv + GELU_KAPPA * (x2 * xv));
+      const sig = <f32>1.0 / (<f32>1.0 + expS(<f32>-2.0 * u));
+      const du = GELU_BETA * (<f32>1.0 + <f32>(3.0 * GELU_KAPPA) * x2);
+      grad = sig + (xv + xv) * sig * (<f32>1.0 - sig) * du;
+    } else {
+      const cdf = <f32>0.5 * (<f32>1.0 + erfS(xv * SQRT1_2));
+      const pdf = expS(<f32>-0.5 * x2) * INV_SQRT_2PI;
+      grad = cdf + xv * pdf;
+    }
+    store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o) * grad);
+  }
+}
+
+// ---- adds, scaling, zero, copy ----------------------------------------------------------------------
+
+/** y[n] = a[n] + b[n] */
+export function add(y: usize, a: usize, b: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, f32x4.add(v128.load(a + o), v128.load(b + o)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(a + o) + load<f32>(b + o));
+  }
+}
+
+/** y[n] += x[n] */
+export function accumulate(y: usize, x: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, f32x4.add(v128.load(y + o), v128.load(x + o)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(y + o) + load<f32>(x + o));
+  }
+}
+
+/** y[n] = x[n] · s */
+export function scale(y: usize, x: usize, n: i32, s: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const sv = f32x4.splat(s);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, f32x4.mul(v128.load(x + o), sv));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(x + o) * s);
+  }
+}
+
+/** buf[n] = 0 (bulk-memory memory.fill) */
+export function zero(buf: usize, n: i32): void {
+  memory.fill(buf, 0, <usize>n << 2);
+}
+
+/** dst[n] = src[n] (memory.copy, overlap-safe) */
+export function copy(dst: usize, src: usize, n: i32): void {
+  memory.copy(dst, src, <usize>n << 2);
+}
+
+/** Σ x[n]², each square and the sum in float64 (exact products, ~1e-16 relative sum error) */
+export function sumSquares(x: usize, n: i32): f64 {
+  let i = 0;
+  let sum: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let accLo = f64x2.splat(0);
+    let accHi = f64x2.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const v = v128.load(x + (<usize>i << 2));
+      const lo = f64x2.promote_low_f32x4(v);
+      const hi = f64x2.promote_low_f32x4(f32x4.shuffle(v, v, 2, 3, 0, 1));
+      accLo = f64x2.add(accLo, f64x2.mul(lo, lo));
+      accHi = f64x2.add(accHi, f64x2.mul(hi, hi));
+    }
+    const acc = f64x2.add(accLo, accHi);
+    sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  }
+  for (; i < n; i++) {
+    const v = <f64>load<f32>(x + (<usize>i << 2));
+    sum += v * v;
+  }
+  return sum;
+}

@@ -1,0 +1,56 @@
+// Embedding lookup and its scatter-add gradient. Rows are C contiguous floats; idx is int32.
+// An index outside [0, V) never touches memory outside the table: the forward writes a zero row,
+// the backward skips the row, and both return how many such indices they met (0 for valid data),
+// so the caller can raise an error without a separate validation pass.
+
+/** out[n,C] = table[idx[n], :]; returns the number of idx outside [0, V) (their rows are zeroed) */
+export function embeddingForward(out: usize, table: usize, idx: usize, n: i32, C: i32, V: i32): i32 {
+  const rowBytes = <usize>C << 2;
+  let bad = 0;
+  for (let r = 0; r < n; r++) {
+    const ix = load<i32>(idx + (<usize>r << 2));
+    const dst = out + <usize>r * rowBytes;
+    if (<u32>ix < <u32>V) copyRow(dst, table + <usize>ix * rowBytes, C);
+    else {
+      memory.fill(dst, 0, rowBytes);
+      bad++;
+    }
+  }
+  return bad;
+}
+
+/** dtable[idx[n], :] += dout[n, :]; returns the number of idx outside [0, V) (their rows are skipped) */
+export function embeddingBackward(dtable: usize, dout: usize, idx: usize, n: i32, C: i32, V: i32): i32 {
+  const rowBytes = <usize>C << 2;
+  let bad = 0;
+  for (let r = 0; r < n; r++) {
+    const ix = load<i32>(idx + (<usize>r << 2));
+    if (<u32>ix < <u32>V) addRow(dtable + <usize>ix * rowBytes, dout + <usize>r * rowBytes, C);
+    else bad++;
+  }
+  return bad;
+}
+
+// @ts-ignore: decorator
+@inline function copyRow(dst: usize, src: usize, C: i32): void {
+  let c = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; c + 4 <= C; c += 4) v128.store(dst + (<usize>c << 2), v128.load(src + (<usize>c << 2)));
+  }
+  for (; c < C; c++) store<f32>(dst + (<usize>c << 2), load<f32>(src + (<usize>c << 2)));
+}
+
+// @ts-ignore: decorator
+@inline function addRow(dst: usize, src: usize, C: i32): void {
+  let c = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; c + 4 <= C; c += 4) {
+      const o = <usize>c << 2;
+      v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+    }
+  }
+  for (; c < C; c++) {
+    const o = <usize>c << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}

@@ -1,0 +1,249 @@
+// Kernel benchmark: the matmul family in all three layouts over the makemore shapes (plus 256³ and
+// 1024³), and the loss, BatchNorm and tanh kernels, on each backend. Kernels are called unchecked
+// (the raw backend functions, as the WASM exports are), so the numbers are the kernels' own cost.
+// A kernel a backend does not have yet (missing, or throwing "not implemented"/"lacks kernel") is skipped.
+import { Arena } from "../memory/arena.js";
+import { createJsKernels } from "../kernels/js/index.js";
+import type { KernelOps } from "../kernels/types.js";
+import { createWasmKernels } from "../kernels/wasm.js";
+import { median, timeIt, type TimingOptions } from "./stats.js";
+
+export type BenchBackend = "js" | "wasm-scalar" | "wasm-simd";
+const BENCH_BACKENDS: BenchBackend[] = ["js", "wasm-scalar", "wasm-simd"];
+
+export interface KernelBenchRow {
+  kernel: string;
+  /** NN = A·B, TN = Aᵀ·B, NT = A·Bᵀ; "-" for kernels without layouts. */
+  layout: string;
+  /** Operand shapes as used, e.g. "[32x30]@[30x200]" (M,K,N the same in every layout) or "[32x27]". */
+  shape: string;
+  backend: BenchBackend;
+  /** Median time per call, ms. */
+  median_ms: number;
+  /** Matmuls: 2·M·K·N / time. */
+  gflops: number | null;
+  /** js time / this time (null when js could not run it). */
+  speedup_vs_js: number | null;
+}
+
+export interface KernelBenchOptions {
+  /** For the caller (the CLI prints JSON instead of the table); the rows are the same. */
+  json?: boolean;
+  /** Only cases whose "kernel layout shape" contains this text (case-insensitive). */
+  filter?: string;
+  /** Shorter samples, fewer of them, and no 1024³. */
+  quick?: boolean;
+}
+
+/** The lecture (makemore, batch 32) matmul shapes as [M, K, N]. */
+export const LECTURE_SHAPES: [number, number, number][] = [
+  [32, 30, 200], [128, 48, 128], [64, 256, 128], [32, 256, 128], [32, 128, 27], [32, 200, 27],
+];
+const LAYOUTS = [
+  ["NN", "matmul"],
+  ["TN", "matmulTN"],
+  ["NT", "matmulNT"],
+] as const;
+
+type Setup = (arena: Arena, ops: KernelOps) => () => void;
+interface Case {
+  kernel: string;
+  layout: string;
+  shape: string;
+  flops: number | null;
+  /** Every kernel the case calls (a backend lacking one skips the case). */
+  needs: (keyof KernelOps)[];
+  /** Allocates and fills the case's buffers, returns the timed call. */
+  setup: Setup;
+}
+
+/** Deterministic data in [-1, 1) (a small LCG; benchmark inputs need no statistical quality). */
+function fill(arena: Arena, ptr: number, n: number, seed: number): void {
+  const f = arena.f32;
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    f[(ptr >> 2) + i] = s / 2 ** 31 - 1;
+  }
+}
+function randomF32(arena: Arena, n: number, seed: number, name: string): number {
+  const r = arena.alloc(n, name);
+  fill(arena, r.ptr, n, seed);
+  return r.ptr;
+}
+
+function matmulCases(shapes: [number, number, number][]): Case[] {
+  const cases: Case[] = [];
+  for (const [M, K, N] of shapes)
+    for (const [layout, kernel] of LAYOUTS)
+      cases.push({
+        kernel: "matmul",
+        layout,
+        shape: `[${M}x${K}]@[${K}x${N}]`,
+        flops: 2 * M * K * N,
+        needs: [kernel],
+        setup: (arena, ops) => {
+          const a = randomF32(arena, M * K, 1, "A");
+          const b = randomF32(arena, K * N, 2, "B");
+          const c = arena.alloc(M * N, "C").ptr;
+          const fn = ops[kernel];
+          return () => fn(c, a, b, M, K, N, 0);
+        },
+      });
+  return cases;
+}
+
+function otherCases(): Case[] {
+  const cases: Case[] = [];
+  for (const [R, V] of [[32, 27], [4096, 27]])
+    cases.push({
+      kernel: "softmaxCrossEntropy fwd+bwd",
+      layout: "-",
+      shape: `[${R}x${V}]`,
+      flops: null,
+      needs: ["softmaxCrossEntropyForward", "softmaxCrossEntropyBackward"],
+      setup: (arena, ops) => {
+        const logits = randomF32(arena, R * V, 3, "logits");
+        const probs = arena.alloc(R * V, "probs").ptr;
+        const dlogits = arena.alloc(R * V, "dlogits").ptr;
+        const targets = arena.alloc(R, "targets", "i32");
+        const t = targets.ints;
+        for (let i = 0; i < R; i++) t[i] = (i * 7) % V;
+        return () => {
+          ops.softmaxCrossEntropyForward(probs, logits, targets.ptr, R, V);
+          ops.softmaxCrossEntropyBackward(dlogits, probs, targets.ptr, R, V);
+        };
+      },
+    });
+  for (const [R, C] of [[32, 200], [256, 128]])
+    cases.push({
+      kernel: "batchnorm fwd+bwd",
+      layout: "-",
+      shape: `[${R}x${C}]`,
+      flops: null,
+      needs: ["batchnormForward", "batchnormBackward"],
+      setup: (arena, ops) => {
+        const x = randomF32(arena, R * C, 4, "x");
+        const dy = randomF32(arena, R * C, 5, "dy");
+        const gamma = randomF32(arena, C, 6, "gamma");
+        const beta = randomF32(arena, C, 7, "beta");
+        const y = arena.alloc(R * C, "y").ptr;
+        const xhat = arena.alloc(R * C, "xhat").ptr;
+        const dx = arena.alloc(R * C, "dx").ptr;
+        const invstd = arena.alloc(C, "invstd").ptr;
+        const runningMean = arena.alloc(C, "runningMean").ptr;
+        const runningVar = arena.alloc(C, "runningVar").ptr;
+        const dgamma = arena.alloc(C, "dgamma").ptr;
+        const dbeta = arena.alloc(C, "dbeta").ptr;
+        return () => {
+          ops.batchnormForward(y, xhat, invstd, x, gamma, beta, runningMean, runningVar, R, C, 0.1, 1e-5, 1);
+          ops.batchnormBackward(dx, dgamma, dbeta, dy, xhat, invstd, gamma, R, C);
+        };
+      },
+    });
+  const n = 32 * 200;
+  cases.push({
+    kernel: "tanhForward",
+    layout: "-",
+    shape: `[32x200]`,
+    flops: null,
+    needs: ["tanhForward"],
+    setup: (arena, ops) => {
+      const x = randomF32(arena, n, 8, "x");
+      const y = arena.alloc(n, "y").ptr;
+      return () => ops.tanhForward(y, x, n);
+    },
+  });
+  return cases;
+}
+
+const notYet = (e: unknown): boolean => /lacks kernel|not implemented/i.test(String((e as Error)?.message ?? e));
+
+export async function benchKernels(opts: KernelBenchOptions = {}): Promise<KernelBenchRow[]> {
+  const big: [number, number, number][] = opts.quick ? [[256, 256, 256]] : [[256, 256, 256], [1024, 1024, 1024]];
+  const filter = opts.filter?.toLowerCase();
+  const cases = [...matmulCases([...LECTURE_SHAPES, ...big]), ...otherCases()].filter(
+    (c) => !filter || `${c.kernel} ${c.layout} ${c.shape}`.toLowerCase().includes(filter),
+  );
+  const timing: TimingOptions = opts.quick ? { minSampleMs: 5, samples: 5, warmupMs: 10 } : {};
+
+  const arena = new Arena({ initialBytes: 64 << 20 });
+  const backends: Record<BenchBackend, Partial<KernelOps> | null> = {
+    js: tryCreate(() => createJsKernels(arena)),
+    "wasm-scalar": tryCreate(() => createWasmKernels(arena, "scalar")),
+    "wasm-simd": tryCreate(() => createWasmKernels(arena, "simd")),
+  };
+
+  const rows: KernelBenchRow[] = [];
+  for (const c of cases) {
+    let jsMs: number | null = null;
+    for (const backend of BENCH_BACKENDS) {
+      const ops = backends[backend];
+      if (!ops || c.needs.some((name) => typeof ops[name] !== "function")) continue;
+      const mark = arena.mark();
+      try {
+        const call = c.setup(arena, ops as KernelOps);
+        const { median_ms } = timeIt(call, timing);
+        if (backend === "js") jsMs = median_ms;
+        rows.push({
+          kernel: c.kernel,
+          layout: c.layout,
+          shape: c.shape,
+          backend,
+          median_ms,
+          gflops: c.flops === null ? null : c.flops / median_ms / 1e6,
+          speedup_vs_js: jsMs === null ? null : jsMs / median_ms,
+        });
+      } catch (e) {
+        if (!notYet(e)) throw e;
+      } finally {
+        arena.release(mark);
+      }
+    }
+    // Let the event loop breathe between cases (the CLI may print progress or handle signals).
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return rows;
+}
+
+function tryCreate(create: () => Partial<KernelOps>): Partial<KernelOps> | null {
+  try {
+    return create();
+  } catch (e) {
+    if (notYet(e)) return null;
+    throw e;
+  }
+}
+
+/** A text table of the rows, plus the wasm-simd matmul GFLOP/s summary over the lecture shapes. */
+export function formatKernelTable(rows: KernelBenchRow[]): string {
+  const header = ["kernel", "layout", "shape", "backend", "ms/call", "GFLOP/s", "× js"];
+  const body = rows.map((r) => [
+    r.kernel,
+    r.layout,
+    r.shape,
+    r.backend,
+    r.median_ms < 0.1 ? r.median_ms.toFixed(5) : r.median_ms.toFixed(3),
+    r.gflops === null ? "" : r.gflops.toFixed(1),
+    r.speedup_vs_js === null ? "" : r.speedup_vs_js.toFixed(1),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => line[i].length)));
+  const numeric = new Set([4, 5, 6]);
+  const format = (line: string[]) =>
+    line.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join("  ").trimEnd();
+  const lines = [format(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(format)];
+
+  const lecture = new Set(LECTURE_SHAPES.map(([M, K, N]) => `[${M}x${K}]@[${K}x${N}]`));
+  const simd = rows.filter((r) => r.kernel === "matmul" && r.backend === "wasm-simd" && lecture.has(r.shape));
+  if (simd.length > 0) {
+    const gf = simd.map((r) => r.gflops ?? 0);
+    const speedups = simd.map((r) => r.speedup_vs_js).filter((s): s is number => s !== null);
+    lines.push(
+      "",
+      `wasm-simd matmul over ${simd.length} lecture shape×layout cases: median ${median(gf).toFixed(1)} GFLOP/s, ` +
+        `min ${Math.min(...gf).toFixed(1)}, max ${Math.max(...gf).toFixed(1)}` +
+        (speedups.length ? `; median ${median(speedups).toFixed(1)}× js` : ""),
+    );
+  }
+  return lines.join("\n");
+}

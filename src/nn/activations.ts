@@ -1,0 +1,86 @@
+import { Layer, size, type Context } from "./layer.js";
+import type { Region } from "../memory/arena.js";
+
+/** Elementwise layers keep their input or output for the backward pass and own out/dx buffers. */
+abstract class Elementwise extends Layer {
+  protected out!: Region;
+  protected dx!: Region;
+  protected outputShape(shape: number[]): number[] {
+    return shape;
+  }
+  override allocate(ctx: Context): void {
+    super.allocate(ctx);
+    this.out = this.alloc(size(this.inShape), "out");
+  }
+  override allocateGrads(): void {
+    this.dx = this.alloc(size(this.inShape), "dx");
+  }
+}
+
+/** y = tanh(x); dx = dy·(1 − y²) */
+export class Tanh extends Elementwise {
+  readonly kind = "Tanh";
+  forward(x: Region, B: number): Region {
+    this.ctx.k.tanhForward(this.out.ptr, x.ptr, B * size(this.inShape));
+    return this.out;
+  }
+  backward(dout: Region, B: number): Region {
+    this.ctx.k.tanhBackward(this.dx.ptr, dout.ptr, this.out.ptr, B * size(this.inShape));
+    return this.dx;
+  }
+}
+
+/** nn.GELU(approximate='none' | 'tanh') */
+export class GELU extends Elementwise {
+  readonly kind = "GELU";
+  private x!: Region;
+  constructor(readonly approximate: "none" | "tanh" = "none") {
+    super();
+  }
+  forward(x: Region, B: number): Region {
+    this.x = x;
+    this.ctx.k.geluForward(this.out.ptr, x.ptr, B * size(this.inShape), this.approximate === "tanh" ? 1 : 0);
+    return this.out;
+  }
+  backward(dout: Region, B: number): Region {
+    this.ctx.k.geluBackward(this.dx.ptr, dout.ptr, this.x.ptr, B * size(this.inShape), this.approximate === "tanh" ? 1 : 0);
+    return this.dx;
+  }
+}
+
+/** Inverted dropout: in training y = x·mask with mask ∈ {0, 1/(1−p)}; identity in eval. */
+export class Dropout extends Layer {
+  readonly kind = "Dropout";
+  private out!: Region;
+  private dx!: Region;
+  /** the mask of the last training forward: 0 or 1/(1−p) per element */
+  mask!: Region;
+  /** whether the last forward applied a mask */
+  active = false;
+  constructor(readonly p: number) {
+    super();
+    if (!(p >= 0 && p < 1)) throw new RangeError(`Dropout: p must be in [0, 1), got ${p}`);
+  }
+  protected outputShape(shape: number[]): number[] {
+    return shape;
+  }
+  override allocate(ctx: Context): void {
+    super.allocate(ctx);
+    this.out = this.alloc(size(this.inShape), "out");
+    this.mask = this.alloc(size(this.inShape), "mask");
+  }
+  override allocateGrads(): void {
+    this.dx = this.alloc(size(this.inShape), "dx");
+  }
+  forward(x: Region, B: number, training: boolean): Region {
+    this.active = training && this.p > 0;
+    if (!this.active) return x;
+    this.ctx.k.dropoutForward(this.out.ptr, this.mask.ptr, x.ptr, B * size(this.inShape), this.p, this.ctx.nextSeed());
+    return this.out;
+  }
+  backward(dout: Region, B: number): Region {
+    if (!this.active) return dout;
+    this.ctx.k.dropoutBackward(this.dx.ptr, dout.ptr, this.mask.ptr, B * size(this.inShape));
+    return this.dx;
+  }
+}

@@ -1,0 +1,70 @@
+import { Layer, size, type Context, type Init, type ParamSpec } from "./layer.js";
+import { constant, normal } from "./init.js";
+import type { Region } from "../memory/arena.js";
+
+export interface LinearOptions {
+  bias?: boolean;
+  /** weight init; default N(0, 1/fan_in) (the lectures' "Kaiming" without gain) */
+  weightInit?: Init;
+  biasInit?: Init;
+}
+
+/** y = x · Wᵀ + b over the last dimension: (B,…,in) → (B,…,out), W [out,in] as nn.Linear. */
+export class Linear extends Layer {
+  readonly kind = "Linear";
+  readonly bias: boolean;
+  private x!: Region;
+  private out!: Region;
+  private dx!: Region;
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    private readonly options: LinearOptions = {},
+  ) {
+    super();
+    this.bias = options.bias ?? true;
+  }
+
+  override paramSpecs(): ParamSpec[] {
+    const specs: ParamSpec[] = [
+      { name: "weight", shape: [this.outFeatures, this.inFeatures], init: this.options.weightInit ?? normal(1 / Math.sqrt(this.inFeatures)), decay: true },
+    ];
+    if (this.bias) specs.push({ name: "bias", shape: [this.outFeatures], init: this.options.biasInit ?? constant(0), decay: false });
+    return specs;
+  }
+
+  protected outputShape(shape: number[]): number[] {
+    if (shape[shape.length - 1] !== this.inFeatures)
+      throw new Error(`Linear(${this.inFeatures}, ${this.outFeatures}) cannot take input of shape (${shape})`);
+    return [...shape.slice(0, -1), this.outFeatures];
+  }
+
+  override allocate(ctx: Context): void {
+    super.allocate(ctx);
+    this.out = this.alloc(size(this.outShape), "out");
+  }
+  override allocateGrads(): void {
+    this.dx = this.alloc(size(this.inShape), "dx");
+  }
+
+  // x (R,in) → out (R,out), R = B·(leading dims)
+  forward(x: Region, B: number): Region {
+    const { k } = this.ctx;
+    const R = B * (size(this.inShape) / this.inFeatures);
+    this.x = x;
+    k.matmulNT(this.out.ptr, x.ptr, this.param("weight").ptr, R, this.inFeatures, this.outFeatures, 0);
+    if (this.bias) k.addBias(this.out.ptr, this.param("bias").ptr, R, this.outFeatures);
+    return this.out;
+  }
+
+  // dW[out,in] += doutᵀ · x ; db += Σ_rows dout ; dx[R,in] += dout · W
+  backward(dout: Region, B: number): Region {
+    const { k } = this.ctx;
+    const R = B * (size(this.inShape) / this.inFeatures);
+    k.matmulTN(this.grad("weight").ptr, dout.ptr, this.x.ptr, this.outFeatures, R, this.inFeatures, 1);
+    if (this.bias) k.biasBackward(this.grad("bias").ptr, dout.ptr, R, this.outFeatures);
+    k.matmul(this.dx.ptr, dout.ptr, this.param("weight").ptr, R, this.outFeatures, this.inFeatures, 1);
+    return this.dx;
+  }
+}

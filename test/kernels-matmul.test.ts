@@ -1,0 +1,134 @@
+// Matmul family: matmul / matmulTN / matmulNT (accumulate 0 and 1), addBias, biasBackward.
+// wasm and wasm-scalar are compared with js, and js with a float64 reference computed here.
+// Tolerance: relErr ‖a − b‖/‖b‖ ≤ 1e-5 (float32 sums of ≤ 256 products of numbers in [-1, 1)).
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { f32, randomArray, relErr, rng, setup, SIZES } from "./helpers/numeric.js";
+import type { BackendName, Kernels } from "../src/kernels/index.js";
+
+const TOL = 1e-5;
+const { arena, k } = setup();
+const OTHERS: BackendName[] = ["wasm", "wasm-scalar"];
+
+type Layout = "NN" | "TN" | "NT";
+const KERNEL = { NN: "matmul", TN: "matmulTN", NT: "matmulNT" } as const;
+
+/** float64 C (+)= op(A)·op(B); A is [M,K] (NN, NT) or [K,M] (TN), B is [K,N] (NN, TN) or [N,K] (NT). */
+function reference(layout: Layout, A: Float64Array, B: Float64Array, M: number, K: number, N: number, C0: Float64Array | null): Float64Array {
+  const C = new Float64Array(M * N);
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      let sum = C0 ? C0[i * N + j] : 0;
+      for (let kk = 0; kk < K; kk++) {
+        const a = layout === "TN" ? A[kk * M + i] : A[i * K + kk];
+        const b = layout === "NT" ? B[j * K + kk] : B[kk * N + j];
+        sum += a * b;
+      }
+      C[i * N + j] = sum;
+    }
+  return C;
+}
+
+/** Round to float32, as the kernels see their inputs. */
+const asF32 = (x: Float64Array): Float64Array => Float64Array.from(Float32Array.from(x));
+
+function checkMatmul(layout: Layout, M: number, K: number, N: number, accumulate: 0 | 1): void {
+  const r = rng(`${layout}-${M}-${K}-${N}-${accumulate}`);
+  const A = asF32(randomArray(M * K, r));
+  const B = asF32(randomArray(K * N, r));
+  const C0 = asF32(randomArray(M * N, r));
+  const mark = arena.mark();
+  const a = f32(arena, A, "A");
+  const b = f32(arena, B, "B");
+  const c = arena.alloc(M * N + 4, "C"); // 4 guard floats after C must survive
+  const run = (backend: BackendName): Float32Array => {
+    c.data.set(C0);
+    c.data.fill(7, M * N);
+    (k[backend] as Kernels)[KERNEL[layout]](c.ptr, a.ptr, b.ptr, M, K, N, accumulate);
+    assert.equal(Array.from(c.data.subarray(M * N)), [7, 7, 7, 7], `${backend} ${layout} wrote past C`);
+    return c.data.slice(0, M * N);
+  };
+  const what = `${KERNEL[layout]} M=${M} K=${K} N=${N} accumulate=${accumulate}`;
+  const js = run("js");
+  const e64 = relErr(js, reference(layout, A, B, M, K, N, accumulate ? C0 : null));
+  assert.ok(e64 <= TOL, `js vs float64: ${what}: relErr ${e64}`);
+  for (const backend of OTHERS) {
+    const e = relErr(run(backend), js);
+    assert.ok(e <= TOL, `${backend} vs js: ${what}: relErr ${e}`);
+  }
+  arena.release(mark);
+}
+
+// A spread over SIZES (not the full cube): every size appears in every position, with partners
+// that exercise the SIMD tile edges (rows % 4, rows % 2, columns % 8, % 4, K % 4).
+const ODD: [number, number, number][] = [];
+for (const [i, s] of SIZES.entries()) {
+  ODD.push([s, SIZES[(i + 2) % SIZES.length], SIZES[(i + 4) % SIZES.length]]);
+  ODD.push([SIZES[(i + 3) % SIZES.length], s, SIZES[(i + 1) % SIZES.length]]);
+  ODD.push([SIZES[(i + 5) % SIZES.length], SIZES[(i + 6) % SIZES.length], s]);
+}
+ODD.push([1, 1, 1], [127, 127, 127], [33, 1, 33], [9, 300, 17]); // K = 300 crosses a K block
+
+// makemore shapes as [M, K, N] (batch 32): MLP/BN-MLP layers, WaveNet flattened layers, logits.
+const MAKEMORE: [number, number, number][] = [
+  [32, 30, 200], [32, 200, 27], [128, 48, 128], [64, 256, 128], [32, 256, 128], [32, 128, 27],
+];
+
+for (const layout of ["NN", "TN", "NT"] as Layout[]) {
+  test(`${KERNEL[layout]}: odd sizes, accumulate 0 and 1`, () => {
+    for (const [M, K, N] of ODD) for (const acc of [0, 1] as const) checkMatmul(layout, M, K, N, acc);
+  });
+  test(`${KERNEL[layout]}: makemore shapes`, () => {
+    for (const [M, K, N] of MAKEMORE) for (const acc of [0, 1] as const) checkMatmul(layout, M, K, N, acc);
+  });
+}
+
+test("addBias and biasBackward (accumulating)", () => {
+  for (const [M, N] of [[1, 1], [3, 5], [7, 31], [33, 127], [32, 27], [32, 200], [5, 16], [4, 35]]) {
+    const r = rng(`bias-${M}-${N}`);
+    const Y = asF32(randomArray(M * N, r));
+    const bias = asF32(randomArray(N, r));
+    const D0 = asF32(randomArray(N, r));
+    const mark = arena.mark();
+    const y = arena.alloc(M * N, "y");
+    const bb = f32(arena, bias, "bias");
+    const dbias = arena.alloc(N, "dbias");
+    const refY = Y.map((v, idx) => v + bias[idx % N]);
+    const refD = D0.map((v, j) => {
+      let s = v;
+      for (let i = 0; i < M; i++) s += Y[i * N + j];
+      return s;
+    });
+    for (const backend of ["js", ...OTHERS] as BackendName[]) {
+      y.data.set(Y);
+      k[backend].addBias(y.ptr, bb.ptr, M, N);
+      const eY = relErr(y.data, refY);
+      assert.ok(eY <= TOL, `${backend} addBias M=${M} N=${N}: relErr ${eY}`);
+      y.data.set(Y);
+      dbias.data.set(D0);
+      k[backend].biasBackward(dbias.ptr, y.ptr, M, N);
+      const eD = relErr(dbias.data, refD);
+      assert.ok(eD <= TOL, `${backend} biasBackward M=${M} N=${N}: relErr ${eD}`);
+    }
+    arena.release(mark);
+  }
+});
+
+test("bad calls throw an error naming the kernel", () => {
+  const mark = arena.mark();
+  const a = arena.alloc(12, "a");
+  const b = arena.alloc(12, "b");
+  const c = arena.alloc(9, "c");
+  for (const backend of ["js", ...OTHERS] as BackendName[]) {
+    const kk = k[backend];
+    assert.throws(() => kk.matmul(c.ptr, a.ptr, b.ptr, 0, 4, 3, 0), /matmul/);
+    assert.throws(() => kk.matmulTN(c.ptr, a.ptr, b.ptr, 3, 4.5, 3, 0), /matmulTN/);
+    assert.throws(() => kk.matmulNT(c.ptr, a.ptr, b.ptr, 3, 4, 3 << 20, 0), /matmulNT/); // C past the arena
+    assert.throws(() => kk.matmul(c.ptr, a.ptr, 1 << 30, 3, 4, 3, 1), /matmul: B/);
+    assert.throws(() => kk.addBias(c.ptr, b.ptr, 3, 0), /addBias/);
+    assert.throws(() => kk.biasBackward(b.ptr, c.ptr, 5, 3), /biasBackward: dy/); // 15 elements past c (last in the arena)
+  }
+  arena.release(mark);
+});
+
+test.run();

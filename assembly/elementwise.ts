@@ -181,6 +181,10 @@ const SQRT1_2: f32 = 0.7071067811865476;
 const INV_SQRT_2PI: f32 = 0.3989422804014327;
 const GELU_BETA: f32 = 0.7978845608028654; // √(2/π)
 const GELU_KAPPA: f32 = 0.044715;
+// Beyond ±GELU_TAIL the GELU slope terms are below 1e-20 (and σ below 1e-37 on the negative side):
+// they are evaluated at the clamped x so x³ and x² cannot overflow into inf·0 = NaN, and the tanh
+// form's σ is exactly 0 below −GELU_TAIL, so GELU(x) = −0 there as in PyTorch.
+const GELU_TAIL: f32 = 10.0;
 
 // ---- tanh ------------------------------------------------------------------------------------------
 
@@ -229,10 +233,11 @@ export function geluForward(y: usize, x: usize, n: i32, approximate: i32): void 
       const xv = v128.load(x + o);
       let yv: v128;
       if (approximate) {
-        const x3 = f32x4.mul(f32x4.mul(xv, xv), xv);
-        const u = f32x4.mul(f32x4.splat(GELU_BETA), f32x4.add(xv, f32x4.mul(f32x4.splat(GELU_KAPPA), x3)));
+        const xc = f32x4.min(f32x4.max(xv, f32x4.splat(-GELU_TAIL)), f32x4.splat(GELU_TAIL));
+        const x3 = f32x4.mul(f32x4.mul(xc, xc), xc);
+        const u = f32x4.mul(f32x4.splat(GELU_BETA), f32x4.add(xc, f32x4.mul(f32x4.splat(GELU_KAPPA), x3)));
         const sig = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), expV(f32x4.mul(f32x4.splat(-2.0), u))));
-        yv = f32x4.mul(xv, sig);
+        yv = f32x4.mul(xv, v128.andnot(sig, f32x4.lt(xv, f32x4.splat(-GELU_TAIL))));
       } else {
         const cdfTerm = f32x4.add(f32x4.splat(1.0), erfV(f32x4.mul(xv, f32x4.splat(SQRT1_2))));
         yv = f32x4.mul(f32x4.mul(xv, f32x4.splat(0.5)), cdfTerm);
@@ -245,9 +250,11 @@ export function geluForward(y: usize, x: usize, n: i32, approximate: i32): void 
     const xv = load<f32>(x + o);
     let yv: f32;
     if (approximate) {
-      const x3 = xv * xv * xv;
-      const u = GELU_BETA * (xv + GELU_KAPPA * x3);
-      yv = xv * (<f32>1.0 / (<f32>1.0 + expS(<f32>-2.0 * u)));
+      const xc = min(max(xv, -GELU_TAIL), GELU_TAIL);
+      const x3 = xc * xc * xc;
+      const u = GELU_BETA * (xc + GELU_KAPPA * x3);
+      const sig = <f32>1.0 / (<f32>1.0 + expS(<f32>-2.0 * u));
+      yv = xv * (xv < -GELU_TAIL ? <f32>0.0 : sig);
     } else {
       yv = xv * <f32>0.5 * (<f32>1.0 + erfS(xv * SQRT1_2));
     }
@@ -255,7 +262,10 @@ export function geluForward(y: usize, x: usize, n: i32, approximate: i32): void 
   }
 }
 
-/** dx[n] += dy[n] · GELU'(x[n]); exact: Φ(x) + x·φ(x); tanh form: σ + 2x·σ(1−σ)·√(2/π)(1 + 3κx²) */
+/**
+ * dx[n] += dy[n] · GELU'(x[n]); exact: Φ(x) + x·φ(x); tanh form: σ + 2x·σ(1−σ)·√(2/π)(1 + 3κx²) with
+ * σ = 1/(1 + e), e = e^(−2u), and 1 − σ taken as e·σ (no cancellation as σ → 1)
+ */
 export function geluBackward(dx: usize, dy: usize, x: usize, n: i32, approximate: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -263,18 +273,20 @@ export function geluBackward(dx: usize, dy: usize, x: usize, n: i32, approximate
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       const xv = v128.load(x + o);
-      const x2 = f32x4.mul(xv, xv);
+      const xc = f32x4.min(f32x4.max(xv, f32x4.splat(-GELU_TAIL)), f32x4.splat(GELU_TAIL));
+      const x2 = f32x4.mul(xc, xc);
       let grad: v128;
       if (approximate) {
-        const u = f32x4.mul(f32x4.splat(GELU_BETA), f32x4.add(xv, f32x4.mul(f32x4.splat(GELU_KAPPA), f32x4.mul(x2, xv))));
-        const sig = f32x4.div(one, f32x4.add(one, expV(f32x4.mul(f32x4.splat(-2.0), u))));
+        const u = f32x4.mul(f32x4.splat(GELU_BETA), f32x4.add(xc, f32x4.mul(f32x4.splat(GELU_KAPPA), f32x4.mul(x2, xc))));
+        const e = expV(f32x4.mul(f32x4.splat(-2.0), u));
+        const sig = v128.andnot(f32x4.div(one, f32x4.add(one, e)), f32x4.lt(xv, f32x4.splat(-GELU_TAIL)));
         const du = f32x4.mul(f32x4.splat(GELU_BETA), f32x4.add(one, f32x4.mul(f32x4.splat(3.0 * GELU_KAPPA), x2)));
-        const slope = f32x4.mul(f32x4.mul(f32x4.mul(f32x4.add(xv, xv), sig), f32x4.sub(one, sig)), du);
+        const slope = f32x4.mul(f32x4.mul(f32x4.mul(f32x4.add(xc, xc), sig), f32x4.mul(e, sig)), du);
         grad = f32x4.add(sig, slope);
       } else {
         const cdf = f32x4.mul(f32x4.splat(0.5), f32x4.add(one, erfV(f32x4.mul(xv, f32x4.splat(SQRT1_2)))));
         const pdf = f32x4.mul(expV(f32x4.mul(f32x4.splat(-0.5), x2)), f32x4.splat(INV_SQRT_2PI));
-        grad = f32x4.add(cdf, f32x4.mul(xv, pdf));
+        grad = f32x4.add(cdf, f32x4.mul(xc, pdf));
       }
       v128.store(dx + o, f32x4.add(v128.load(dx + o), f32x4.mul(v128.load(dy + o), grad)));
     }
@@ -282,17 +294,19 @@ export function geluBackward(dx: usize, dy: usize, x: usize, n: i32, approximate
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const xv = load<f32>(x + o);
-    const x2 = xv * xv;
+    const xc = min(max(xv, -GELU_TAIL), GELU_TAIL);
+    const x2 = xc * xc;
     let grad: f32;
     if (approximate) {
-      const u = GELU_BETA * (xv + GELU_KAPPA * (x2 * xv));
-      const sig = <f32>1.0 / (<f32>1.0 + expS(<f32>-2.0 * u));
+      const u = GELU_BETA * (xc + GELU_KAPPA * (x2 * xc));
+      const e = expS(<f32>-2.0 * u);
+      const sig = xv < -GELU_TAIL ? <f32>0.0 : <f32>1.0 / (<f32>1.0 + e);
       const du = GELU_BETA * (<f32>1.0 + <f32>(3.0 * GELU_KAPPA) * x2);
-      grad = sig + (xv + xv) * sig * (<f32>1.0 - sig) * du;
+      grad = sig + (xc + xc) * sig * (e * sig) * du;
     } else {
       const cdf = <f32>0.5 * (<f32>1.0 + erfS(xv * SQRT1_2));
       const pdf = expS(<f32>-0.5 * x2) * INV_SQRT_2PI;
-      grad = cdf + xv * pdf;
+      grad = cdf + xc * pdf;
     }
     store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o) * grad);
   }

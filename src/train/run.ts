@@ -102,7 +102,17 @@ export function prepareData(words: string[], source: string, blockSize: number, 
 }
 
 /** Train a preset on `words`; returns the summary and the trained model. */
-export function runTraining(config: RunConfig, hooks: RunHooks = {}): { summary: RunSummary; trained: Trained; meta: CheckpointMeta; vocab: Vocab } {
+export interface RunResult {
+  summary: RunSummary;
+  trained: Trained;
+  meta: CheckpointMeta;
+  vocab: Vocab;
+}
+
+/** Yield to the event loop this often (ms) so signals, worker messages and UI updates get through. */
+const YIELD_MS = 100;
+
+export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Promise<RunResult> {
   const preset = getPreset(config.preset);
   const recipe = preset.recipe;
   const seed = config.seed ?? 42;
@@ -162,7 +172,12 @@ export function runTraining(config: RunConfig, hooks: RunHooks = {}): { summary:
   let lossCount = 0;
   let stopped = false;
   const firstStep = trainer.step;
+  let lastYield = performance.now();
   while (trainer.step < steps) {
+    if (performance.now() - lastYield > YIELD_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      lastYield = performance.now();
+    }
     if (hooks.shouldStop?.()) {
       stopped = true;
       break;

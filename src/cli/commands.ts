@@ -1,0 +1,245 @@
+// The CLI commands. Each validates its arguments (UsageError → exit 2), does its work through the
+// library, and prints for people or, with --json, one JSON object on the last line of stdout.
+import { existsSync, appendFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { defaultNames, DEFAULT_NAMES_SOURCE } from "../data/default-names.js";
+import { loadNames } from "../data/load-node.js";
+import { Vocab } from "../data/vocab.js";
+import { runTraining, prepareData, type RunSummary } from "../train/run.js";
+import { evaluate } from "../train/trainer.js";
+import { PRESETS, PRESET_NAMES } from "../train/presets.js";
+import { lossCurveSvg, type CurvePoint } from "../train/plot.js";
+import { decodeCheckpoint, type CheckpointMeta, type Trained } from "../io/checkpoint.js";
+import { contextSize, buildNetwork, type NetworkConfig } from "../models/networks.js";
+import { Model } from "../models/model.js";
+import { sampleTokens, sampleBigram } from "../models/sample.js";
+import { gradcheck } from "../gradcheck/gradcheck.js";
+import type { BackendName } from "../kernels/types.js";
+import { Progress } from "./progress.js";
+import { writeAtomic, prepareOutDir, readCheckpointFile } from "./files.js";
+import { UsageError } from "./errors.js";
+
+const out = (s = "") => process.stdout.write(`${s}\n`);
+
+function positive(name: string, v: number | undefined, integer = true): void {
+  if (v === undefined) return;
+  if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v)))
+    throw new UsageError(`--${name} must be a positive ${integer ? "integer" : "number"}, got ${v}`);
+}
+
+/** Names from --data (path or URL) or the embedded set. */
+async function namesFrom(data: string | undefined): Promise<{ words: string[]; source: string }> {
+  if (data === undefined || data === DEFAULT_NAMES_SOURCE) return { words: defaultNames(), source: DEFAULT_NAMES_SOURCE };
+  if (data.trim() === "") throw new UsageError("--data is empty; pass a file path or an http(s) URL");
+  return { words: await loadNames(data), source: data };
+}
+
+function decodeName(vocab: Vocab, ids: number[]): string {
+  return vocab.decode(Int32Array.from(ids));
+}
+
+function samplesOf(trained: Trained, vocab: Vocab, count: number, o: { temperature?: number; topK?: number; seed?: number }): string[] {
+  const opts = { count, temperature: o.temperature, topK: o.topK, seed: o.seed };
+  const tokens = trained.kind === "bigram" ? sampleBigram(trained.bigram, opts) : sampleTokens(trained.model, opts);
+  return tokens.map((ids) => decodeName(vocab, ids));
+}
+
+function printSamples(samples: string[], known: Set<string> | null): void {
+  const width = Math.max(8, ...samples.map((s) => [...s].length)) + 2;
+  for (const s of samples) {
+    const mark = known === null ? "" : known.has(s) ? "in data" : "new";
+    out(`  ${s.padEnd(width)}${mark}`);
+  }
+}
+
+interface TrainArgs {
+  preset: string;
+  data?: string;
+  steps?: number;
+  batchSize?: number;
+  lr?: number;
+  seed: number;
+  backend: BackendName;
+  out?: string;
+  evalEvery?: number;
+  samples: number;
+  resume: boolean;
+  log?: string;
+  json: boolean;
+}
+
+export async function trainCommand(a: TrainArgs): Promise<void> {
+  positive("steps", a.steps === 0 ? undefined : a.steps);
+  positive("batch-size", a.batchSize);
+  positive("lr", a.lr, false);
+  positive("eval-every", a.evalEvery);
+  if (!Number.isInteger(a.samples) || a.samples < 0) throw new UsageError(`--samples must be an integer ≥ 0, got ${a.samples}`);
+  if (!Number.isInteger(a.seed)) throw new UsageError(`--seed must be an integer, got ${a.seed}`);
+  const dir = a.out ?? join("runs", a.preset);
+  prepareOutDir(dir);
+  const modelPath = join(dir, "model.safetensors");
+  const optimizerPath = join(dir, "optimizer.safetensors");
+  let resume: { model: Uint8Array; optimizer: Uint8Array } | undefined;
+  let dataArg = a.data;
+  if (a.resume) {
+    if (!existsSync(modelPath) || !existsSync(optimizerPath))
+      throw new UsageError(`--resume needs ${modelPath} and ${optimizerPath} from an earlier run with --out ${dir}`);
+    resume = { model: readCheckpointFile(modelPath), optimizer: readCheckpointFile(optimizerPath) };
+    dataArg ??= decodeCheckpoint(resume.model, { maxBatch: 1 }).meta.data;
+  }
+  const { words, source } = await namesFrom(dataArg);
+
+  const progress = new Progress(process.stderr, a.json);
+  const curve: CurvePoint[] = [];
+  let stop = false;
+  const onSignal = () => {
+    stop = true;
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const steps = a.steps ?? PRESETS[a.preset].recipe.steps;
+  if (!a.json)
+    out(`wasmore: training ${a.preset} on ${source} (${words.length} names), ${steps} steps, backend ${a.backend}`);
+  const result = await runTraining(
+    { preset: a.preset, words, dataSource: source, steps, batchSize: a.batchSize, lr: a.lr, seed: a.seed, backend: a.backend, evalEvery: a.evalEvery, resume },
+    {
+      onStep: (s) => progress.step(s),
+      onEval: (e) => {
+        curve.push(e);
+        progress.eval(e, steps);
+        if (a.log) appendFileSync(a.log, `${JSON.stringify({ step: e.step, train_loss: e.trainLoss, val_loss: e.valLoss })}\n`);
+      },
+      onCheckpoint: (kind, model, optimizer) => {
+        writeAtomic(join(dir, kind === "best" ? "best.safetensors" : "model.safetensors"), model);
+        if (optimizer) writeAtomic(optimizerPath, optimizer);
+        else if (kind === "last") rmSync(optimizerPath, { force: true });
+      },
+      shouldStop: () => stop,
+    },
+  );
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  progress.done();
+  const s = result.summary;
+  if (curve.length > 0) writeAtomic(join(dir, "loss.svg"), lossCurveSvg(curve, `${a.preset} on ${source.length > 60 ? "…" + source.slice(-60) : source}`));
+  const summary = { ...s, checkpoint: modelPath, out: dir };
+  if (a.json) {
+    out(JSON.stringify(summary));
+  } else {
+    printSummary(s, modelPath);
+    if (a.samples > 0) {
+      out(`\n${a.samples} samples (marked "new" when not in the data):`);
+      printSamples(samplesOf(result.trained, result.vocab, a.samples, { seed: a.seed }), new Set(words));
+    }
+  }
+  if (s.stopped) process.exitCode = 130;
+}
+
+function printSummary(s: RunSummary, checkpoint: string): void {
+  out(`${s.stopped ? "stopped early" : "done"}: ${s.steps} steps in ${s.seconds.toFixed(1)} s (${s.steps_per_sec.toFixed(0)} steps/s), ${s.params.toLocaleString("en-US")} parameters`);
+  out(`loss  train ${s.train_loss.toFixed(4)}  val ${s.val_loss.toFixed(4)}  test ${s.test_loss.toFixed(4)}`);
+  out(`examples  train ${s.examples.train}  val ${s.examples.val}  test ${s.examples.test}`);
+  out(`checkpoint ${checkpoint}`);
+}
+
+function loadCheckpoint(path: string, backend: BackendName, maxBatch: number): { trained: Trained; meta: CheckpointMeta; vocab: Vocab } {
+  const { trained, meta } = decodeCheckpoint(readCheckpointFile(path), { backend, maxBatch });
+  return { trained, meta, vocab: Vocab.fromJSON(meta.vocab) };
+}
+
+interface SampleArgs {
+  checkpoint: string;
+  count: number;
+  temperature: number;
+  topK: number;
+  seed: number;
+  data?: string;
+  backend: BackendName;
+  json: boolean;
+}
+
+export async function sampleCommand(a: SampleArgs): Promise<void> {
+  positive("count", a.count);
+  positive("temperature", a.temperature, false);
+  if (!Number.isInteger(a.topK) || a.topK < 0) throw new UsageError(`--top-k must be an integer ≥ 0, got ${a.topK}`);
+  const { trained, meta, vocab } = loadCheckpoint(a.checkpoint, a.backend, Math.min(a.count, 512));
+  const samples = samplesOf(trained, vocab, a.count, a);
+  let known: Set<string> | null = null;
+  const source = a.data ?? meta.data;
+  if (a.data !== undefined || source === DEFAULT_NAMES_SOURCE || existsSync(source)) known = new Set((await namesFrom(source)).words);
+  if (a.json) out(JSON.stringify({ samples: samples.map((s) => ({ text: s, in_data: known ? known.has(s) : null })) }));
+  else printSamples(samples, known);
+}
+
+interface EvalArgs {
+  checkpoint: string;
+  data?: string;
+  backend: BackendName;
+  json: boolean;
+}
+
+export async function evalCommand(a: EvalArgs): Promise<void> {
+  const { trained, meta, vocab } = loadCheckpoint(a.checkpoint, a.backend, 512);
+  const source = a.data ?? meta.data;
+  if (a.data === undefined && source !== DEFAULT_NAMES_SOURCE && !existsSync(source))
+    throw new UsageError(`the checkpoint was trained on ${source}, which is not here; pass --data`);
+  const { words } = await namesFrom(source);
+  const data = prepareData(words, source, contextSize(meta.config), vocab);
+  const loss = (d: typeof data.train) =>
+    d.count === 0 ? NaN : trained.kind === "bigram" ? trained.bigram.nll(d.X, d.Y) : evaluate(trained.model, d);
+  const result = { train_loss: loss(data.train), val_loss: loss(data.val), test_loss: loss(data.test), preset: meta.preset, step: meta.step, data: source };
+  if (a.json) out(JSON.stringify(result));
+  else out(`${meta.preset} at step ${meta.step} on ${source}\nloss  train ${result.train_loss.toFixed(4)}  val ${result.val_loss.toFixed(4)}  test ${result.test_loss.toFixed(4)}`);
+}
+
+interface GradcheckArgs {
+  preset: string;
+  backend: BackendName;
+  batchSize: number;
+  tolerance: number;
+  json: boolean;
+}
+
+export async function gradcheckCommand(a: GradcheckArgs): Promise<void> {
+  positive("batch-size", a.batchSize);
+  positive("tolerance", a.tolerance, false);
+  if (a.batchSize < 2) throw new UsageError("--batch-size must be at least 2 (BatchNorm needs two examples)");
+  const words = defaultNames();
+  const vocab = Vocab.forWords(words);
+  const presets = a.preset === "all" ? PRESET_NAMES : [a.preset];
+  const report: { preset: string; tensors: ReturnType<typeof gradcheck>; pass: boolean }[] = [];
+  for (const name of presets) {
+    const config = PRESETS[name].model(vocab.size);
+    if (config.type === "bigram") continue; // counts, no gradients
+    const T = contextSize(config);
+    const model = new Model(buildNetwork(config as NetworkConfig), { backend: a.backend, maxBatch: a.batchSize, inputShape: [T], seed: 1 });
+    const data = prepareData(words, DEFAULT_NAMES_SOURCE, T, vocab).train;
+    for (let b = 0; b < a.batchSize; b++) {
+      const i = (b * 7919) % data.count;
+      model.input.ints.set(data.X.subarray(i * T, (i + 1) * T), b * T);
+      model.targets.ints[b] = data.Y[i];
+    }
+    const tensors = gradcheck(model, a.batchSize, { seed: 1 });
+    report.push({ preset: name, tensors, pass: tensors.every((t) => t.relError <= a.tolerance) });
+  }
+  if (a.json) out(JSON.stringify({ tolerance: a.tolerance, backend: a.backend, presets: report }));
+  else
+    for (const r of report) {
+      out(`${r.preset}: ${r.pass ? "PASS" : "FAIL"} (‖g − ĝ‖/‖ĝ‖ ≤ ${a.tolerance}, finite differences in float64)`);
+      for (const t of r.tensors)
+        out(`  ${t.name.padEnd(22)} [${t.shape.join("×")}]`.padEnd(40) + ` rel ${t.relError.toExponential(2)}  max abs ${t.maxAbsError.toExponential(2)}  (${t.checked} entries)`);
+    }
+  if (!report.every((r) => r.pass)) process.exitCode = 1;
+}
+
+interface BenchArgs {
+  what: "kernels";
+  json: boolean;
+  filter?: string;
+}
+
+export async function benchCommand(a: BenchArgs): Promise<void> {
+  const { benchKernels, formatKernelTable } = await import("../bench/kernels.js");
+  const rows = await benchKernels({ json: a.json, filter: a.filter });
+  out(a.json ? JSON.stringify({ rows }) : formatKernelTable(rows));
+}

@@ -1,0 +1,122 @@
+// The wasmore command line: train | sample | eval | gradcheck | bench.
+// Exit codes: 0 success, 1 runtime failure, 2 bad input or usage. Errors are one line on stderr
+// (with the stack trace only under --verbose).
+import yargs, { type Argv } from "yargs";
+import { hideBin } from "yargs/helpers";
+import { trainCommand, sampleCommand, evalCommand, gradcheckCommand, benchCommand } from "./commands.js";
+import { isUserError, UsageError } from "./errors.js";
+import { PRESET_NAMES } from "../train/presets.js";
+
+const backendOption = {
+  describe: "kernel backend: wasm (SIMD WebAssembly) or js (plain TypeScript twin)",
+  choices: ["wasm", "js", "wasm-scalar"],
+  default: "wasm",
+} as const;
+
+function fail(e: unknown, verbose: boolean): never {
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`wasmore: ${message.split("\n")[0]}\n`);
+  if (verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  process.exit(isUserError(e) ? 2 : 1);
+}
+
+async function main(): Promise<void> {
+  const verbose = process.argv.includes("--verbose");
+  const cli = yargs(hideBin(process.argv))
+    .scriptName("wasmore")
+    .usage("$0 <command> [options]\n\nTrain character-level language models with hand-written backward passes and SIMD WebAssembly kernels.")
+    .option("verbose", { type: "boolean", describe: "print stack traces on errors", global: true })
+    .command(
+      "train",
+      "train a model and print samples",
+      (y: Argv) =>
+        y
+          .option("preset", { choices: PRESET_NAMES, default: "wavenet", describe: "model and training recipe" })
+          .option("data", { type: "string", describe: "names file or http(s) URL, one example a line (default: the embedded names)" })
+          .option("steps", { type: "number", describe: "optimisation steps (default: the preset's)" })
+          .option("batch-size", { type: "number", describe: "minibatch size (default: the preset's, 32 for the lectures)" })
+          .option("lr", { type: "number", describe: "base learning rate (default: the preset's)" })
+          .option("seed", { type: "number", default: 42, describe: "seed for initialisation and minibatches" })
+          .option("backend", backendOption)
+          .option("out", { type: "string", describe: "output folder (default: runs/<preset>)" })
+          .option("eval-every", { type: "number", describe: "validate every N steps (default: 20 times per run)" })
+          .option("samples", { type: "number", default: 20, describe: "samples to print at the end" })
+          .option("resume", { type: "boolean", default: false, describe: "continue from OUT/model.safetensors and OUT/optimizer.safetensors" })
+          .option("log", { type: "string", describe: "append JSON lines (one per evaluation) to this file" })
+          .option("json", { type: "boolean", default: false, describe: "print the summary as one JSON object on the last line" })
+          .example("$0 train", "train the default WaveNet on the embedded names")
+          .example("$0 train --preset mlp --data ../shared/data/names.txt --steps 20000", "a short MLP run on makemore's names.txt")
+          .example("$0 train --preset bnmlp --backend js --json", "train with the plain TypeScript kernels, JSON summary"),
+      (a) => trainCommand(a as never),
+    )
+    .command(
+      "sample",
+      "sample from a checkpoint",
+      (y: Argv) =>
+        y
+          .option("checkpoint", { type: "string", demandOption: true, describe: "a model.safetensors written by wasmore train" })
+          .option("count", { type: "number", default: 20, describe: "how many samples" })
+          .option("temperature", { type: "number", default: 1, describe: "softmax temperature (> 0)" })
+          .option("top-k", { type: "number", default: 0, describe: "sample only from the k most likely characters (0 = all)" })
+          .option("seed", { type: "number", default: 42 })
+          .option("data", { type: "string", describe: "data to mark known names against (default: the data the model was trained on)" })
+          .option("backend", backendOption)
+          .option("json", { type: "boolean", default: false })
+          .example("$0 sample --checkpoint runs/wavenet/model.safetensors --count 10 --temperature 0.8", "ten names"),
+      (a) => sampleCommand(a as never),
+    )
+    .command(
+      "eval",
+      "evaluate a checkpoint on the train/val/test splits",
+      (y: Argv) =>
+        y
+          .option("checkpoint", { type: "string", demandOption: true })
+          .option("data", { type: "string", describe: "names file or URL (default: the data the model was trained on)" })
+          .option("backend", backendOption)
+          .option("json", { type: "boolean", default: false })
+          .example("$0 eval --checkpoint runs/wavenet/model.safetensors --data ../shared/data/names.txt", "losses on each split"),
+      (a) => evalCommand(a as never),
+    )
+    .command(
+      "gradcheck",
+      "check every hand-written gradient against float64 finite differences",
+      (y: Argv) =>
+        y
+          .option("preset", { choices: [...PRESET_NAMES, "all"], default: "all" })
+          .option("backend", backendOption)
+          .option("batch-size", { type: "number", default: 8 })
+          .option("tolerance", { type: "number", default: 1e-4, describe: "largest accepted ‖g − ĝ‖/‖ĝ‖ per tensor" })
+          .option("json", { type: "boolean", default: false })
+          .example("$0 gradcheck --preset wavenet", "check the WaveNet's gradients"),
+      (a) => gradcheckCommand(a as never),
+    )
+    .command(
+      "bench <what>",
+      "benchmarks: kernels (WASM vs JS per kernel)",
+      (y: Argv) =>
+        y
+          .positional("what", { choices: ["kernels"], describe: "what to benchmark" })
+          .option("json", { type: "boolean", default: false })
+          .option("filter", { type: "string", describe: "only rows whose kernel or shape contains this text" })
+          .example("$0 bench kernels", "the kernel table of the README")
+          .example("$0 bench kernels --json", "the same as one JSON document"),
+      (a) => benchCommand(a as never),
+    )
+    .demandCommand(1, "choose a command: train, sample, eval, gradcheck or bench")
+    .strict()
+    .help()
+    .alias("h", "help")
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    });
+  try {
+    await cli.parseAsync();
+  } catch (e) {
+    fail(e, verbose);
+  }
+}
+
+void main();

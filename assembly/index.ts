@@ -14,3 +14,4 @@ export * from "./dropout";
 export * from "./norm";
 export * from "./loss";
 export * from "./optim";
+export * from "./attention";

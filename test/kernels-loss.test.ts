@@ -3,13 +3,13 @@
 // Tolerances (‖a−b‖/‖b‖): probs and loss 1e-5, gradients 1e-4.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { BACKENDS, f32, i32, randomArray, relErr, rng, setup } from "./helpers/numeric.js";
+import { BACKENDS, f32, i32, randomArray, relErr, rng, setup, SIZES } from "./helpers/numeric.js";
 import type { Kernels } from "../src/kernels/index.js";
 
 const FWD_TOL = 1e-5;
 const BWD_TOL = 1e-4;
-const ROWS = [1, 3, 5, 7, 31, 32, 33, 127];
-const VOCAB = [1, 3, 7, 27, 33, 128, 200];
+const ROWS = [...SIZES, 32, 256];
+const VOCAB = [...SIZES, 4, 27, 65, 128]; // 4: exactly one vector; 27: makemore's vocabulary
 const IGNORE = -1;
 
 const { arena, k } = setup(32 << 20);
@@ -157,6 +157,22 @@ test("softmaxCrossEntropy: each row of probs sums to 1", () => {
     for (let r = 0; r < R; r++) {
       const s = probs.subarray(r * V, (r + 1) * V).reduce((a, b) => a + b, 0);
       assert.ok(Math.abs(s - 1) < 1e-6, `${backend} row ${r} sums to ${s}`);
+    }
+  }
+});
+
+test("softmaxCrossEntropyForward may write probs over its logits", () => {
+  for (const [R, V] of [[5, 27], [3, 3], [4, 8]]) {
+    const logits = toF32(randomArray(R * V, rng(`alias${V}`), 3));
+    const targets = makeTargets(R, V, `alias${V}`);
+    for (const backend of BACKENDS) {
+      const separate = run(k[backend], logits, targets, new Float64Array(R * V), R, V);
+      const mark = arena.mark();
+      const buf = f32(arena, logits);
+      const loss = k[backend].softmaxCrossEntropyForward(buf.ptr, buf.ptr, i32(arena, targets).ptr, R, V);
+      assert.equal(Array.from(buf.data), Array.from(separate.probs), `${backend} V=${V}: same probs in place`);
+      assert.is(loss, separate.loss, `${backend} V=${V}: same loss in place`);
+      arena.release(mark);
     }
   }
 });

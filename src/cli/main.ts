@@ -15,7 +15,7 @@ const backendOption = {
 
 function fail(e: unknown, verbose: boolean): never {
   const message = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`wasmore: ${message.split("\n")[0]}\n`);
+  process.stderr.write(`wasmore: ${message.trim().replace(/\s*\n\s*/g, " ")}\n`);
   if (verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
   process.exit(isUserError(e) ? 2 : 1);
 }

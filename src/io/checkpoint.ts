@@ -153,19 +153,34 @@ export function decodeCheckpoint(bytes: Uint8Array, options: LoadOptions = {}): 
   return { trained: { kind: "network", model }, meta };
 }
 
+/** Where the trainer's random streams and counters stand, for exact resume. */
+export interface TrainerState {
+  step: number;
+  optimizerStep: number;
+  rngState: object;
+  dropoutSeed: number;
+}
+
 /** Optimiser state and the trainer's random state, for exact resume (OUT/optimizer.safetensors). */
-export function encodeOptimizerState(optimizer: Optimizer, trainerStep: number, rngState: object): Uint8Array {
+export function encodeOptimizerState(optimizer: Optimizer, state: TrainerState): Uint8Array {
   const n = optimizer.state1.length;
   return encodeSafetensors(
     [
       { name: "state1", dtype: "F32", shape: [n], data: optimizer.state1.data.slice() },
       { name: "state2", dtype: "F32", shape: [optimizer.state2.length], data: optimizer.state2.data.slice() },
     ],
-    { format: FORMAT, optimizer: optimizer.options.type, optimizer_step: String(optimizer.step), step: String(trainerStep), rng: JSON.stringify(rngState) },
+    {
+      format: FORMAT,
+      optimizer: optimizer.options.type,
+      optimizer_step: String(state.optimizerStep),
+      step: String(state.step),
+      rng: JSON.stringify(state.rngState),
+      dropout_seed: String(state.dropoutSeed),
+    },
   );
 }
 
-export function decodeOptimizerState(bytes: Uint8Array, optimizer: Optimizer): { step: number; optimizerStep: number; rngState: object } {
+export function decodeOptimizerState(bytes: Uint8Array, optimizer: Optimizer): TrainerState {
   let file: SafetensorsFile;
   try {
     file = decodeSafetensors(bytes);
@@ -178,8 +193,8 @@ export function decodeOptimizerState(bytes: Uint8Array, optimizer: Optimizer): {
     throw new CheckpointError(`optimizer state is for ${m.optimizer ?? "an unknown optimizer"}, this run uses ${optimizer.options.type}`);
   optimizer.state1.data.set(tensorOf(file, "state1", [optimizer.state1.length]));
   optimizer.state2.data.set(tensorOf(file, "state2", [optimizer.state2.length]));
-  const step = Number(m.step);
-  const optimizerStep = Number(m.optimizer_step);
-  if (!Number.isSafeInteger(step) || !Number.isSafeInteger(optimizerStep)) throw new CheckpointError("optimizer state has an invalid step");
-  return { step, optimizerStep, rngState: parseJSON<object>(m.rng, "rng") };
+  const [step, optimizerStep, dropoutSeed] = [Number(m.step), Number(m.optimizer_step), Number(m.dropout_seed)];
+  if (![step, optimizerStep, dropoutSeed].every((v) => Number.isSafeInteger(v) && v >= 0))
+    throw new CheckpointError("optimizer state has an invalid step or seed");
+  return { step, optimizerStep, dropoutSeed, rngState: parseJSON<object>(m.rng, "rng") };
 }

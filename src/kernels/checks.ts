@@ -77,6 +77,19 @@ export const SPECS: Record<keyof KernelOps, Spec> = {
     dims: [3, 4],
     buffers: ([dl, p, t, R, V]) => [["dlogits", dl, R * V], ["probs", p, R * V], ["targets", t, R]],
   },
+  attentionForward: {
+    dims: [3, 4, 5, 6],
+    buffers: ([out, att, qkv, B, T, C, NH]) => [
+      ["out", out, B * T * C], ["att", att, B * NH * T * T], ["qkv", qkv, B * T * 3 * C],
+    ],
+  },
+  attentionBackward: {
+    dims: [5, 6, 7, 8],
+    buffers: ([dqkv, datt, dout, qkv, att, B, T, C, NH]) => [
+      ["dqkv", dqkv, B * T * 3 * C], ["datt", datt, T * T], ["dout", dout, B * T * C],
+      ["qkv", qkv, B * T * 3 * C], ["att", att, B * NH * T * T],
+    ],
+  },
   sgdStep: elementwise("param", "grad", "velocity"),
   adamwStep: { dims: [4], buffers: ([p, g, m, v, n]) => [["param", p, n], ["grad", g, n], ["m", m, n], ["v", v, n]] },
 };

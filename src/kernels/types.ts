@@ -100,7 +100,19 @@ export interface KernelOps {
   softmaxCrossEntropyBackward(dlogits: Ptr, probs: Ptr, targets: Ptr, R: number, V: number): void;
 
   // ---- attention (GPT) ----------------------------------------------------------------------------
-  // Added with the GPT issue.
+  /**
+   * Causal multi-head self-attention over the fused projection qkv[B,T,3C] (row = q | k | v, head h
+   * at columns h·hs..(h+1)·hs, hs = C/NH). att[B,NH,T,T] = softmax_{t2≤t}(q_t·k_t2/√hs), 0 for t2 > t
+   * (saved for the backward); out[B,T,C] = Σ_t2 att[t,t2]·v_t2, heads side by side.
+   */
+  attentionForward(out: Ptr, att: Ptr, qkv: Ptr, B: number, T: number, C: number, NH: number): void;
+  /**
+   * dqkv[B,T,3C] += the gradient through attention, from dout[B,T,C] and the forward's qkv, att.
+   * datt is scratch of T·T floats (one head of one example at a time); its contents are overwritten.
+   */
+  attentionBackward(
+    dqkv: Ptr, datt: Ptr, dout: Ptr, qkv: Ptr, att: Ptr, B: number, T: number, C: number, NH: number,
+  ): void;
 
   // ---- optimisers (over a contiguous range of n parameters) --------------------------------------
   /** PyTorch SGD: g = grad + wd·p; v = momentum·v + g (v = g on the first step when momentum > 0); p −= lr·(momentum > 0 ? v : g) */

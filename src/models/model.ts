@@ -35,7 +35,8 @@ export class Model {
   private readonly probs: Region;
   private readonly dlogits: Region;
   private readonly gradActs: Region;
-  private dropoutSeed: number;
+  /** state of the dropout-seed generator (saved with the optimizer state for exact resume) */
+  dropoutSeed: number;
   private lastBatch = 0;
 
   constructor(

@@ -45,11 +45,14 @@ export interface EvalInfo {
 
 export interface RunHooks {
   onStep?(info: StepInfo): void;
-  onEval?(info: EvalInfo): void;
+  /** after each validation; `model` is the live model (eval-mode forwards, e.g. sampling, are safe here) */
+  onEval?(info: EvalInfo, model: Model): void;
   /** called with checkpoint bytes: "best" after a new best validation loss, "last" at the end or when stopped */
   onCheckpoint?(kind: "best" | "last", model: Uint8Array, optimizer: Uint8Array | null): void;
   /** polled every step; true stops the run early (Ctrl-C) */
   shouldStop?(): boolean;
+  /** awaited at each yield to the event loop; a pending promise pauses the run (the web app's Pause) */
+  waitWhilePaused?(): Promise<void> | void;
 }
 
 export interface RunSummary {
@@ -162,6 +165,7 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
     const state = decodeOptimizerState(config.resume.optimizer, trainer.optimizer);
     if (state.step !== resumed.meta.step) throw new RunError(`optimizer state is from step ${state.step}, the checkpoint from step ${resumed.meta.step}`);
     trainer.restore(state.step, state.rngState as seedrandom.State.Arc4, state.optimizerStep);
+    model.dropoutSeed = state.dropoutSeed;
   }
   const evalEvery = config.evalEvery ?? Math.max(1, Math.ceil(steps / 20));
   const checkpoint = (step: number) => encodeCheckpoint({ kind: "network", model }, meta(step));
@@ -176,6 +180,12 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
   while (trainer.step < steps) {
     if (performance.now() - lastYield > YIELD_MS) {
       await new Promise((resolve) => setTimeout(resolve, 0));
+      const paused = hooks.waitWhilePaused?.();
+      if (paused) {
+        await paused;
+        windowStart = performance.now();
+        windowSteps = 0;
+      }
       lastYield = performance.now();
     }
     if (hooks.shouldStop?.()) {
@@ -197,7 +207,7 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
     hooks.onStep?.({ step: trainer.step, steps, loss, lr: lrNow, stepsPerSec });
     if (trainer.step % evalEvery === 0 || trainer.step === steps) {
       const valLoss = evaluate(model, data.val);
-      hooks.onEval?.({ step: trainer.step, trainLoss: lossSum / lossCount, valLoss });
+      hooks.onEval?.({ step: trainer.step, trainLoss: lossSum / lossCount, valLoss }, model);
       lossSum = 0;
       lossCount = 0;
       if (valLoss < best) {
@@ -207,7 +217,9 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  hooks.onCheckpoint?.("last", checkpoint(trainer.step), encodeOptimizerState(trainer.optimizer, trainer.step, trainer.rngState));
+  hooks.onCheckpoint?.("last", checkpoint(trainer.step), encodeOptimizerState(trainer.optimizer, {
+    step: trainer.step, optimizerStep: trainer.optimizer.step, rngState: trainer.rngState, dropoutSeed: model.dropoutSeed,
+  }));
   const summary: RunSummary = {
     preset: preset.name,
     params: model.parameterCount,

@@ -103,11 +103,12 @@ export function createElementwiseJs(arena: Arena): ElementwiseOps {
       const [yo, xo] = [y >> 2, x >> 2];
       for (let i = 0; i < n; i++) f[yo + i] += f[xo + i];
     },
-    // y[n] = x[n] · s
+    // y[n] = x[n] · s, s rounded to f32 as the WASM export receives it
     scale(y, x, n, s) {
       const f = arena.f32;
       const [yo, xo] = [y >> 2, x >> 2];
-      for (let i = 0; i < n; i++) f[yo + i] = f[xo + i] * s;
+      const s32 = Math.fround(s);
+      for (let i = 0; i < n; i++) f[yo + i] = f[xo + i] * s32;
     },
     // buf[n] = 0
     zero(buf, n) {

@@ -8,6 +8,7 @@ import { createDropoutJs } from "./dropout.js";
 import { createNormJs } from "./norm.js";
 import { createLossJs } from "./loss.js";
 import { createOptimJs } from "./optim.js";
+import { createAttentionJs } from "./attention.js";
 
 export function createJsKernels(arena: Arena): KernelOps {
   return {
@@ -18,5 +19,6 @@ export function createJsKernels(arena: Arena): KernelOps {
     ...createNormJs(arena),
     ...createLossJs(arena),
     ...createOptimJs(arena),
+    ...createAttentionJs(arena),
   };
 }

@@ -1,0 +1,93 @@
+import { Layer, size, type Context } from "./layer.js";
+import { Linear, type LinearOptions } from "./linear.js";
+import { Dropout } from "./activations.js";
+import type { Region } from "../memory/arena.js";
+
+export interface AttentionOptions {
+  /** dropout after the output projection (nanoGPT's resid_dropout); 0 disables it */
+  dropout?: number;
+  /** biases on both projections (nanoGPT's `bias`), default true */
+  bias?: boolean;
+  /** initialisers of the projections */
+  cAttn?: LinearOptions;
+  cProj?: LinearOptions;
+}
+
+/**
+ * nanoGPT's CausalSelfAttention: (B,T,C) → (B,T,C). qkv = c_attn(x) (fused Linear(C,3C)), causal
+ * softmax(q·kᵀ/√hs)·v per head (one attention kernel, forward and backward), then c_proj(Linear(C,C)).
+ * Dropout on the attention probabilities is not implemented; `dropout` applies after c_proj.
+ */
+export class CausalSelfAttention extends Layer {
+  readonly kind = "CausalSelfAttention";
+  readonly cAttn: Linear;
+  readonly cProj: Linear;
+  readonly residDropout: Dropout;
+  /** softmax probabilities of the last forward, (B,NH,T,T) */
+  att!: Region;
+  private qkv!: Region;
+  private y!: Region;
+  private datt!: Region;
+  private dqkv!: Region;
+
+  constructor(
+    readonly nEmbd: number,
+    readonly nHead: number,
+    options: AttentionOptions = {},
+  ) {
+    super();
+    if (!Number.isInteger(nEmbd / nHead) || nHead < 1)
+      throw new RangeError(`CausalSelfAttention: nEmbd ${nEmbd} must be a multiple of nHead ${nHead}`);
+    const bias = options.bias ?? true;
+    this.cAttn = new Linear(nEmbd, 3 * nEmbd, { bias, ...options.cAttn });
+    this.cProj = new Linear(nEmbd, nEmbd, { bias, ...options.cProj });
+    this.residDropout = new Dropout(options.dropout ?? 0);
+  }
+
+  override children(): [string, Layer][] {
+    return [["c_attn", this.cAttn], ["c_proj", this.cProj], ["resid_dropout", this.residDropout]];
+  }
+
+  get T(): number {
+    return this.inShape[0];
+  }
+
+  protected outputShape(shape: number[]): number[] {
+    if (shape.length !== 2 || shape[1] !== this.nEmbd)
+      throw new Error(`CausalSelfAttention(${this.nEmbd}) needs input (B,T,${this.nEmbd}), got (B,${shape})`);
+    this.cAttn.setInputShape(shape);
+    this.cProj.setInputShape(shape);
+    this.residDropout.setInputShape(shape);
+    return shape;
+  }
+
+  override allocate(ctx: Context): void {
+    super.allocate(ctx);
+    this.cAttn.allocate(ctx);
+    this.att = this.alloc(this.nHead * this.T * this.T, "att");
+    this.y = this.alloc(size(this.inShape), "y");
+    this.cProj.allocate(ctx);
+    this.residDropout.allocate(ctx);
+    this.datt = ctx.arena.alloc(this.T * this.T, `${this.kind}.datt`);
+  }
+  override allocateGrads(ctx: Context): void {
+    this.cAttn.allocateGrads(ctx);
+    this.dqkv = this.alloc(3 * size(this.inShape), "dqkv");
+    this.cProj.allocateGrads(ctx);
+    this.residDropout.allocateGrads(ctx);
+  }
+
+  // x (B,T,C) → qkv (B,T,3C) → y (B,T,C) → out (B,T,C)
+  forward(x: Region, B: number, training: boolean): Region {
+    this.qkv = this.cAttn.forward(x, B, training);
+    this.ctx.k.attentionForward(this.y.ptr, this.att.ptr, this.qkv.ptr, B, this.T, this.nEmbd, this.nHead);
+    return this.residDropout.forward(this.cProj.forward(this.y, B, training), B, training);
+  }
+
+  // dqkv is zeroed with the other activation gradients (Model.backward); the kernel accumulates into it
+  backward(dout: Region, B: number): Region {
+    const dy = this.cProj.backward(this.residDropout.backward(dout, B), B);
+    this.ctx.k.attentionBackward(this.dqkv.ptr, this.datt.ptr, dy.ptr, this.qkv.ptr, this.att.ptr, B, this.T, this.nEmbd, this.nHead);
+    return this.cAttn.backward(this.dqkv, B);
+  }
+}

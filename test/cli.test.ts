@@ -1,0 +1,112 @@
+// The CLI contract: exit codes (0 ok, 2 bad input), one-line errors without stack traces, --json
+// summaries, and nothing half-written left behind.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, readdirSync, existsSync, readFileSync, chmodSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const BIN = fileURLToPath(new URL("../../bin/wasmore.js", import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), "wasmore-cli-"));
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function expectUsageError(args: string[], pattern: RegExp) {
+  const r = run(...args);
+  assert.is(r.code, 2, `exit code 2 for ${args.join(" ")}; stderr: ${r.stderr}`);
+  const lines = r.stderr.trim().split("\n");
+  assert.is(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
+  assert.match(lines[0], /^wasmore: /);
+  assert.match(lines[0], pattern);
+  assert.not.match(r.stderr, /\n\s+at /, "no stack trace");
+}
+
+test("train --json: the last stdout line is a summary object; checkpoint and loss curve are written", () => {
+  const out = join(tmp, "run-json");
+  const r = run("train", "--preset", "bnmlp", "--steps", "300", "--out", out, "--json");
+  assert.is(r.code, 0, r.stderr);
+  const last = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  for (const key of ["train_loss", "val_loss", "test_loss", "steps", "seconds", "steps_per_sec", "params", "checkpoint"])
+    assert.ok(key in last, `summary has ${key}`);
+  assert.is(last.steps, 300);
+  assert.is(last.params, 12_308, "BN-MLP on the 28-character embedded vocabulary");
+  assert.ok(last.val_loss < 3.3, `learned something: val ${last.val_loss}`);
+  assert.ok(existsSync(last.checkpoint));
+  assert.match(readFileSync(join(out, "loss.svg"), "utf8"), /^<svg/);
+  assert.equal(readdirSync(out).filter((f) => f.endsWith(".tmp")), [], "no temp files left");
+
+  const e = run("eval", "--checkpoint", last.checkpoint, "--json");
+  assert.is(e.code, 0, e.stderr);
+  assert.ok(Math.abs(JSON.parse(e.stdout).val_loss - last.val_loss) < 1e-9, "eval reproduces the training summary");
+
+  const s = run("sample", "--checkpoint", last.checkpoint, "--count", "5", "--json", "--top-k", "5", "--temperature", "0.8");
+  assert.is(s.code, 0, s.stderr);
+  const samples = JSON.parse(s.stdout).samples;
+  assert.is(samples.length, 5);
+  for (const x of samples) assert.type(x.in_data, "boolean");
+});
+
+test("bad data files: missing, empty, blank, binary, invalid UTF-8, a directory", () => {
+  const file = (name: string, content: string | Buffer) => {
+    const p = join(tmp, name);
+    writeFileSync(p, content);
+    return p;
+  };
+  expectUsageError(["train", "--data", join(tmp, "missing.txt")], /no such file/);
+  expectUsageError(["train", "--data", file("empty.txt", "")], /empty/);
+  expectUsageError(["train", "--data", file("blank.txt", "\n \r\n\n")], /no names/);
+  expectUsageError(["train", "--data", file("binary.bin", Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]))], /binary/);
+  expectUsageError(["train", "--data", file("latin1.txt", Buffer.from([0x6a, 0xe9, 0x72, 0xf4, 0x6d, 0x65, 0x0a]))], /UTF-8/);
+  expectUsageError(["train", "--data", tmp], /directory/);
+});
+
+test("CRLF, blank lines and unicode names train", () => {
+  const p = join(tmp, "crlf.txt");
+  writeFileSync(p, "zoë\r\n\r\nrenée\r\nbjörn\r\n  ana \r\n" + "emma\r\nolivia\r\nava\r\nmia\r\n".repeat(5));
+  const r = run("train", "--data", p, "--preset", "mlp", "--steps", "20", "--batch-size", "4", "--out", join(tmp, "crlf"), "--json");
+  assert.is(r.code, 0, r.stderr);
+});
+
+test("bad numbers and options: exit 2 with a one-line message", () => {
+  expectUsageError(["train", "--steps", "-5"], /--steps must be a positive integer/);
+  expectUsageError(["train", "--steps", "abc"], /steps/);
+  expectUsageError(["train", "--batch-size", "0"], /--batch-size must be a positive integer/);
+  expectUsageError(["train", "--lr", "0"], /--lr must be a positive number/);
+  expectUsageError(["train", "--batch-size", "100000", "--steps", "1", "--out", join(tmp, "big")], /larger than the \d+ training examples/);
+  expectUsageError(["train", "--preset", "nope"], /preset/);
+  expectUsageError(["sample", "--checkpoint", join(tmp, "none.safetensors")], /no such checkpoint/);
+  expectUsageError(["sample"], /checkpoint/);
+  expectUsageError(["frobnicate"], /Unknown argument|command/);
+});
+
+test("an unwritable output folder is refused before training", () => {
+  const blocker = join(tmp, "file-not-dir");
+  writeFileSync(blocker, "x");
+  expectUsageError(["train", "--steps", "5", "--out", join(blocker, "sub")], /cannot write to output folder/);
+  const ro = join(tmp, "readonly");
+  mkdirSync(ro);
+  chmodSync(ro, 0o500);
+  if (process.getuid?.() !== 0) expectUsageError(["train", "--steps", "5", "--out", ro], /cannot write/);
+});
+
+test("a corrupt or foreign checkpoint is a one-line error", () => {
+  const junk = join(tmp, "junk.safetensors");
+  writeFileSync(junk, Buffer.from("this is not a checkpoint at all"));
+  expectUsageError(["sample", "--checkpoint", junk], /header|safetensors|file/i);
+  expectUsageError(["eval", "--checkpoint", tmp], /directory/);
+});
+
+test("eval with characters outside the checkpoint's vocabulary is a clear error", () => {
+  const out = join(tmp, "vocab");
+  assert.is(run("train", "--preset", "bigram", "--out", out, "--json").code, 0);
+  const p = join(tmp, "foreign.txt");
+  writeFileSync(p, "émile\nzoë\n");
+  expectUsageError(["eval", "--checkpoint", join(out, "model.safetensors"), "--data", p], /character|vocab/i);
+});
+
+test.run();

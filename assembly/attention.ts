@@ -50,7 +50,16 @@ function dotRows(dst: usize, x: usize, rows: usize, stride: usize, n: i32, hs: i
       const r2 = r1 + stride;
       const r3 = r2 + stride;
       let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-      for (let c = 0; c < hs; c += 4) {
+      let c = 0;
+      for (; c + 4 <= hs; c += 4) {
+        const o = <usize>c << 2;
+        const xv = v128.load(x + o);
+        a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(r0 + o)));
+        a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(r1 + o)));
+        a2 = f32x4.add(a2, f32x4.mul(xv, v128.load(r2 + o)));
+        a3 = f32x4.add(a3, f32x4.mul(xv, v128.load(r3 + o)));
+      }
+      if (c < hs) {
         const o = <usize>c << 2;
         const m = hs - c;
         const xv = loadN(x + o, m);

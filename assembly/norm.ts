@@ -98,8 +98,10 @@ export function batchnormForward(
 // dx = γ·invstd/R · (R·dy − Σdy − xhat·Σ(dy·xhat)), sums over the R rows of each channel.
 export function batchnormBackward(
   dx: usize, dgamma: usize, dbeta: usize, dy: usize, xhat: usize, invstd: usize, gamma: usize,
-  R: i32, C: i32,
+  R: i32, C: i32, training: i32,
 ): void {
+  // eval mode normalised with constants: dx = γ·invstd·dy, i.e. the formula without the batch terms
+  const batchTerms: f32 = training ? 1 : 0;
   const rowBytes = <usize>C << 2;
   const fR = <f32>R;
   const invR = <f32>1 / fR;
@@ -120,6 +122,8 @@ export function batchnormBackward(
       v128.store(dbeta + col, f32x4.add(v128.load(dbeta + col), sumDy));
       v128.store(dgamma + col, f32x4.add(v128.load(dgamma + col), sumDyXhat));
       const k = f32x4.mul(f32x4.mul(v128.load(gamma + col), v128.load(invstd + col)), vInvR);
+      sumDy = f32x4.mul(sumDy, f32x4.splat(batchTerms));
+      sumDyXhat = f32x4.mul(sumDyXhat, f32x4.splat(batchTerms));
       off = col;
       for (let r = 0; r < R; r++, off += rowBytes) {
         const t = f32x4.sub(
@@ -143,6 +147,8 @@ export function batchnormBackward(
     store<f32>(dbeta + col, load<f32>(dbeta + col) + sumDy);
     store<f32>(dgamma + col, load<f32>(dgamma + col) + sumDyXhat);
     const k = load<f32>(gamma + col) * load<f32>(invstd + col) * invR;
+    sumDy *= batchTerms;
+    sumDyXhat *= batchTerms;
     off = col;
     for (let r = 0; r < R; r++, off += rowBytes) {
       const t = fR * load<f32>(dy + off) - sumDy - load<f32>(xhat + off) * sumDyXhat;

@@ -113,6 +113,99 @@ def loss_fn(logits, targets):
 
 
 # ----------------------------------------------------------------------------------------------
+# GPT (nanoGPT's model.py; names match it). Attention is written out (no fused SDPA) and has no
+# dropout on the probabilities, as in wasmore; `bias` switches Linear biases only (LayerNorms keep
+# theirs).
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, n_embd, n_head, bias=True, dropout=0.0):
+        super().__init__()
+        assert n_embd % n_head == 0
+        self.n_head = n_head
+        self.c_attn = nn.Linear(n_embd, 3 * n_embd, bias=bias)
+        self.c_proj = nn.Linear(n_embd, n_embd, bias=bias)
+        self.resid_dropout = nn.Dropout(dropout)
+
+    def forward(self, x):
+        B, T, C = x.shape
+        q, k, v = self.c_attn(x).split(C, dim=2)
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))  # (B, nh, T, hs)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / (C // self.n_head) ** 0.5)
+        causal = torch.ones(T, T, dtype=torch.bool).tril()
+        att = F.softmax(att.masked_fill(~causal, float("-inf")), dim=-1)
+        y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
+        return self.resid_dropout(self.c_proj(y))
+
+
+class MLP(nn.Module):
+    def __init__(self, n_embd, bias=True, dropout=0.0):
+        super().__init__()
+        self.c_fc = nn.Linear(n_embd, 4 * n_embd, bias=bias)
+        self.gelu = nn.GELU(approximate="none")
+        self.c_proj = nn.Linear(4 * n_embd, n_embd, bias=bias)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x):
+        return self.dropout(self.c_proj(self.gelu(self.c_fc(x))))
+
+
+class Block(nn.Module):
+    def __init__(self, n_embd, n_head, bias=True, dropout=0.0):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(n_embd)
+        self.attn = CausalSelfAttention(n_embd, n_head, bias, dropout)
+        self.ln_2 = nn.LayerNorm(n_embd)
+        self.mlp = MLP(n_embd, bias, dropout)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp(self.ln_2(x))
+
+
+class GPT(nn.Module):
+    """(B, T) token ids -> logits (B, T, V). cfg: vocab_size, block_size, n_layer, n_head, n_embd,
+    dropout, bias, tied (lm_head.weight is transformer.wte.weight)."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        C = cfg["n_embd"]
+        self.transformer = nn.ModuleDict(dict(
+            wte=nn.Embedding(cfg["vocab_size"], C),
+            wpe=nn.Embedding(cfg["block_size"], C),
+            drop=nn.Dropout(cfg["dropout"]),
+            h=nn.ModuleList([Block(C, cfg["n_head"], cfg["bias"], cfg["dropout"]) for _ in range(cfg["n_layer"])]),
+            ln_f=nn.LayerNorm(C),
+        ))
+        self.lm_head = nn.Linear(C, cfg["vocab_size"], bias=False)
+        if cfg["tied"]:
+            self.transformer.wte.weight = self.lm_head.weight
+        self.apply(self._init_weights)  # nanoGPT's initialisation
+        for name, p in self.named_parameters():
+            if name.endswith("c_proj.weight"):
+                nn.init.normal_(p, mean=0.0, std=0.02 / (2 * cfg["n_layer"]) ** 0.5)
+
+    @staticmethod
+    def _init_weights(m):
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, mean=0.0, std=0.02)
+        if isinstance(m, nn.Linear) and m.bias is not None:
+            nn.init.zeros_(m.bias)
+
+    def forward(self, idx):
+        T = idx.shape[1]
+        t = self.transformer
+        x = t.drop(t.wte(idx) + t.wpe(torch.arange(T)))
+        for block in t.h:
+            x = block(x)
+        return self.lm_head(t.ln_f(x))
+
+
+def gpt_loss(logits, targets):
+    return loss_fn(logits.view(-1, logits.shape[-1]), targets.reshape(-1))
+
+
+# ----------------------------------------------------------------------------------------------
 # Models. config keys: vocab_size, block_size, n_embd, n_hidden.
 
 FULL_CONFIGS = {
@@ -128,6 +221,8 @@ def build_model(model, cfg):
     V = cfg["vocab_size"]
     if model == "nbigram":  # logits = W[x]: a V×V table, state-dict name "0.weight"
         return nn.Sequential(nn.Embedding(V, V))
+    if model == "gpt":
+        return GPT(cfg)
     T, C, H = cfg["block_size"], cfg["n_embd"], cfg["n_hidden"]
     if model == "mlp":
         return nn.Sequential(nn.Embedding(V, C), FlattenConsecutive(T), nn.Linear(T * C, H), nn.Tanh(), nn.Linear(H, V))
@@ -149,6 +244,14 @@ def param_count(module):
     return sum(p.numel() for p in module.parameters())
 
 
+def tied_aliases(module):
+    """state_dict names of a parameter already named earlier (a tied lm_head.weight): wasmore stores
+    a tied tensor once, under its first name (as named_parameters() lists it)."""
+    first = {id(p): name for name, p in module.named_parameters()}
+    return {k for k, v in module.state_dict(keep_vars=True).items()
+            if isinstance(v, nn.Parameter) and first.get(id(v), k) != k}
+
+
 def load_wasmore_checkpoint(path, model, prefix=""):
     """Load a wasmore safetensors checkpoint (state_dict names, F32) into `model`.
 
@@ -157,7 +260,8 @@ def load_wasmore_checkpoint(path, model, prefix=""):
     metadata, tensors = read_safetensors(path)
     state = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
     missing, unexpected = model.load_state_dict(state, strict=False)
-    missing = [k for k in missing if not k.endswith("num_batches_tracked")]
+    aliases = tied_aliases(model)
+    missing = [k for k in missing if not k.endswith("num_batches_tracked") and k not in aliases]
     if missing or unexpected:
         raise ValueError(f"{path}: missing {missing}, unexpected {unexpected}")
     return metadata
@@ -172,8 +276,10 @@ def seed_for(name):
 
 
 def state_tensors(module):
-    """state_dict entries that wasmore stores: parameters and running stats (no num_batches_tracked)."""
-    return [(k, v.detach().clone()) for k, v in module.state_dict().items() if not k.endswith("num_batches_tracked")]
+    """state_dict entries that wasmore stores: parameters (tied ones once) and running stats (no num_batches_tracked)."""
+    aliases = tied_aliases(module)
+    return [(k, v.detach().clone()) for k, v in module.state_dict().items()
+            if not k.endswith("num_batches_tracked") and k not in aliases]
 
 
 def running_stat_names(module):
@@ -264,6 +370,66 @@ def layer_fixtures():
     layer_fixture("residual", "residual", lambda: Residual(nn.Linear(6, 6), nn.Tanh()), lambda: r(4, 6),
                   {"block": ["linear(6,6)", "tanh"]})
     loss_fixture()
+    gpt_layer_fixtures()
+
+
+def perturb_gpt(module):
+    """Weights far from nanoGPT's tiny init, so attention is not uniform and every term counts."""
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            is_norm = any(isinstance(m, nn.LayerNorm) and m.weight is p for m in module.modules())
+            if is_norm:
+                p.copy_(1 + 0.2 * torch.randn_like(p))
+            elif p.dim() == 1:
+                p.copy_(0.1 * torch.randn_like(p))
+            else:
+                p.copy_(0.3 * torch.randn_like(p))
+
+
+def gpt_layer_fixtures():
+    r = torch.randn
+
+    def perturbed(make):
+        def build():
+            m = make()
+            perturb_gpt(m)
+            return m
+        return build
+
+    # hs = 5 (not a multiple of 4), odd T
+    layer_fixture("attention", "causal_self_attention", perturbed(lambda: CausalSelfAttention(10, 2)),
+                  lambda: r(3, 7, 10), {"n_embd": 10, "n_head": 2, "bias": True})
+    layer_fixture("block", "block", perturbed(lambda: Block(16, 2)), lambda: r(2, 8, 16),
+                  {"n_embd": 16, "n_head": 2, "bias": True})
+
+
+def gpt_fixture(name, cfg, B=4):
+    """Write test/fixtures/model-<name>.safetensors: logits (B,T,V), loss over B·T rows, gradients."""
+    seed_for("model-" + name)
+    net = GPT(cfg)
+    perturb_gpt(net)
+    T, V = cfg["block_size"], cfg["vocab_size"]
+    x = torch.randint(0, V, (B, T))
+    y = torch.randint(0, V, (B, T))
+    y[0, :3] = -1  # ignored targets (as padding would be)
+    y[2, 5] = -1
+    before = state_tensors(net)
+    net.train()
+    logits = net(x)
+    loss = gpt_loss(logits, y)
+    loss.backward()
+    tensors = [("x", x.int()), ("y", y.int())]
+    tensors += [("param." + k, v) for k, v in before]
+    tensors += [("logits", logits), ("loss", loss)]
+    tensors += [("grad.param." + k, p.grad) for k, p in net.named_parameters()]
+    with torch.no_grad():
+        net.eval()
+        eval_logits = net(x)
+        tensors += [("eval.logits", eval_logits), ("eval.loss", gpt_loss(eval_logits, y))]
+    metadata = {"kind": "model", "model": "gpt", "config": compact(cfg), "param_count": str(param_count(net)),
+                "batch_size": str(B), "generator": GENERATOR}
+    write_safetensors(os.path.join(FIXTURES, f"model-{name}.safetensors"), tensors, metadata)
+    return net
 
 
 def model_fixture(model, cfg, B=8):
@@ -337,6 +503,11 @@ def main():
                        ("bnmlp", FULL_CONFIGS["bnmlp"]), ("wavenet", small_wavenet)]:
         net = model_fixture(model, cfg)
         check_loader(model, cfg, net)
+    tiny_gpt = {"vocab_size": 27, "block_size": 8, "n_layer": 2, "n_head": 2, "n_embd": 16, "dropout": 0.0,
+                "bias": True, "tied": True}
+    for name, cfg in [("gpt", tiny_gpt), ("gpt-untied", {**tiny_gpt, "tied": False})]:
+        net = gpt_fixture(name, cfg)
+        check_loader("gpt", cfg, net)
     print(f"wrote fixtures to {FIXTURES}")
 
 

@@ -258,7 +258,7 @@ test("batchnormBackward: accumulates the closed-form gradients", () => {
         kern.batchnormForward(y.ptr, xhat.ptr, invstd.ptr, f32(a, inp.x).ptr, g.ptr, f32(a, inp.beta).ptr,
           f32(a, inp.rm).ptr, f32(a, inp.rv).ptr, R, C, MOMENTUM, EPS, 1);
         const [dx, dgamma, dbeta] = [f32(a, init.dx), f32(a, init.dgamma), f32(a, init.dbeta)];
-        kern.batchnormBackward(dx.ptr, dgamma.ptr, dbeta.ptr, f32(a, dy).ptr, xhat.ptr, invstd.ptr, g.ptr, R, C);
+        kern.batchnormBackward(dx.ptr, dgamma.ptr, dbeta.ptr, f32(a, dy).ptr, xhat.ptr, invstd.ptr, g.ptr, R, C, 1);
         return { dx: Float64Array.from(dx.data), dgamma: Float64Array.from(dgamma.data), dbeta: Float64Array.from(dbeta.data) };
       });
       compare(`R=${R} C=${C}`, results, want, BWD_TOL);
@@ -339,7 +339,7 @@ test("bad calls throw an error naming the kernel", () => {
   for (const backend of BACKENDS) {
     const p = buf.ptr;
     assert.throws(() => k[backend].batchnormForward(p, p, p, p, p, p, p, p, 0, 4, MOMENTUM, EPS, 1), /batchnormForward/);
-    assert.throws(() => k[backend].batchnormBackward(p, p, p, p, p, p, p, 8, 9), /batchnormBackward/);
+    assert.throws(() => k[backend].batchnormBackward(p, p, p, p, p, p, p, 8, 9, 1), /batchnormBackward/);
     assert.throws(() => k[backend].layernormForward(p, p, p, p, p, p, 4, 0, EPS), /layernormForward/);
     assert.throws(() => k[backend].layernormBackward(p, p, p, p, p, p, p, 1 << 30, 4, 4), /layernormBackward/);
   }

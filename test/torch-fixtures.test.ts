@@ -103,7 +103,7 @@ function modelConfig(f: Fixture): NetworkConfig {
     case "nbigram": return { type: "nbigram", vocabSize: c.vocab_size };
     case "mlp": return { type: "mlp", ...common, batchnorm: false };
     case "bnmlp": return { type: "mlp", ...common, batchnorm: true };
-    case "wavenet": return { type: "wavenet", ...common, activation: "tanh", residualBlocks: 0, dropout: 0 };
+    case "wavenet": return { type: "wavenet", ...common, activation: "tanh", residualBlocks: 0, dropout: 0, sharedFusion: false };
     default: throw new Error(`no model ${f.meta.model}`);
   }
 }

@@ -137,7 +137,7 @@ function otherCases(): Case[] {
         const dbeta = arena.alloc(C, "dbeta").ptr;
         return () => {
           ops.batchnormForward(y, xhat, invstd, x, gamma, beta, runningMean, runningVar, R, C, 0.1, 1e-5, 1);
-          ops.batchnormBackward(dx, dgamma, dbeta, dy, xhat, invstd, gamma, R, C);
+          ops.batchnormBackward(dx, dgamma, dbeta, dy, xhat, invstd, gamma, R, C, 1);
         };
       },
     });

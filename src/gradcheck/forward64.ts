@@ -9,6 +9,7 @@ import type { BatchNorm1d } from "../nn/batchnorm.js";
 import type { LayerNorm } from "../nn/layernorm.js";
 import type { GELU, Dropout } from "../nn/activations.js";
 import type { Residual, Sequential } from "../nn/structure.js";
+import { GPT_KINDS, gptForward64 } from "./forward64-gpt.js";
 
 /** float64 copies of every parameter and state buffer, keyed by layer and local name */
 export type Values64 = (layer: Layer, name: string) => Float64Array;
@@ -42,6 +43,7 @@ export function gelu64(x: number, approximate: boolean): number {
 /** Forward B examples in float64. `x` holds token ids for an Embedding, else activations. */
 export function forward64(layer: Layer, x: Float64Array, B: number, training: boolean, values: Values64): Float64Array {
   const n = B * size(layer.inShape);
+  if (GPT_KINDS.includes(layer.kind)) return gptForward64(layer, x, B, training, values);
   switch (layer.kind) {
     case "Sequential":
       for (const l of (layer as Sequential).layers) x = forward64(l, x, B, training, values);
@@ -62,8 +64,8 @@ export function forward64(layer: Layer, x: Float64Array, B: number, training: bo
     }
     case "Linear": {
       const l = layer as Linear;
-      const W = values(layer, "weight");
-      const bias = l.bias ? values(layer, "bias") : null;
+      const W = values(l.owner, "weight");
+      const bias = l.bias ? values(l.owner, "bias") : null;
       const [I, O] = [l.inFeatures, l.outFeatures];
       const R = n / I;
       const out = new Float64Array(R * O);

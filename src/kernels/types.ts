@@ -77,10 +77,13 @@ export interface KernelOps {
     runningMean: Ptr, runningVar: Ptr, R: number, C: number, momentum: number, eps: number,
     training: Flag,
   ): void;
-  /** dx += γ·invstd/R · (R·dy − Σdy − xhat·Σ(dy·xhat)); dgamma += Σ dy·xhat; dbeta += Σ dy */
+  /**
+   * training 1: dx += γ·invstd/R · (R·dy − Σdy − xhat·Σ(dy·xhat)); training 0 (statistics were
+   * constants): dx += γ·invstd·dy. Both: dgamma += Σ dy·xhat; dbeta += Σ dy.
+   */
   batchnormBackward(
     dx: Ptr, dgamma: Ptr, dbeta: Ptr, dy: Ptr, xhat: Ptr, invstd: Ptr, gamma: Ptr,
-    R: number, C: number,
+    R: number, C: number, training: Flag,
   ): void;
   /** LayerNorm over the last dim: x[R,C]; saves mean[R], rstd[R]; y = w · (x − mean)·rstd + b */
   layernormForward(y: Ptr, mean: Ptr, rstd: Ptr, x: Ptr, w: Ptr, b: Ptr, R: number, C: number, eps: number): void;

@@ -3,7 +3,7 @@
 // nanoGPT's and the PyTorch twin in reference/torch_reference.py (GPT):
 //   transformer.wte.weight, transformer.wpe.weight, transformer.h.<i>.ln_1.weight, …,
 //   transformer.ln_f.weight/bias, lm_head.weight (absent when tied to transformer.wte.weight).
-import { Layer, size, type Context, type ParamSpec } from "../nn/layer.js";
+import { Layer, type Context, type ParamSpec } from "../nn/layer.js";
 import { Linear } from "../nn/linear.js";
 import { LayerNorm } from "../nn/layernorm.js";
 import { Dropout } from "../nn/activations.js";
@@ -113,7 +113,7 @@ export class GPT extends Layer {
   }
   override allocateGrads(ctx: Context): void {
     this.transformer.allocateGrads(ctx);
-    this.lmHead.allocateGrads(ctx);
+    this.lmHead.allocateGrads();
   }
   forward(idx: Region, B: number, training: boolean): Region {
     return this.lmHead.forward(this.transformer.forward(idx, B, training), B);

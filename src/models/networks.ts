@@ -43,6 +43,8 @@ export interface WaveNetConfig {
   /** residual blocks (Linear → BatchNorm → activation) added after each fusion stage */
   residualBlocks: number;
   dropout: number;
+  /** one fusion Linear reused by every stage (needs nEmbd == nHidden) instead of one per stage */
+  sharedFusion: boolean;
 }
 
 export type NetworkConfig = NeuralBigramConfig | MlpConfig | WaveNetConfig;
@@ -74,6 +76,8 @@ export function checkConfig(config: ModelConfig): void {
     if (!(config.dropout >= 0 && config.dropout < 1)) throw new RangeError(`dropout must be in [0, 1), got ${config.dropout}`);
     if (!Number.isInteger(config.residualBlocks) || config.residualBlocks < 0)
       throw new RangeError(`residualBlocks must be an integer ≥ 0, got ${config.residualBlocks}`);
+    if (config.sharedFusion && config.nEmbd !== config.nHidden)
+      throw new RangeError(`a shared fusion block needs nEmbd == nHidden, got ${config.nEmbd} and ${config.nHidden}`);
   }
 }
 
@@ -112,8 +116,11 @@ export function buildNetwork(config: NetworkConfig): Layer {
       const act = () => (config.activation === "gelu" ? new GELU() : new Tanh());
       const layers: Layer[] = [new Embedding(V, C, normal(1))];
       let width = C;
+      let shared: Linear | undefined;
       for (let t = T; t > 1; t /= 2) {
-        layers.push(new FlattenConsecutive(2), new Linear(2 * width, H, { bias: false }), new BatchNorm1d(H), act());
+        const fusion = new Linear(2 * width, H, { bias: false, sharedWith: shared });
+        if (config.sharedFusion) shared ??= fusion;
+        layers.push(new FlattenConsecutive(2), fusion, new BatchNorm1d(H), act());
         if (config.dropout > 0) layers.push(new Dropout(config.dropout));
         for (let r = 0; r < config.residualBlocks; r++)
           layers.push(new Residual(new Linear(H, H, { bias: false }), new BatchNorm1d(H), act()));

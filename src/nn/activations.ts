@@ -12,7 +12,7 @@ abstract class Elementwise extends Layer {
     super.allocate(ctx);
     this.out = this.alloc(size(this.inShape), "out");
   }
-  override allocateGrads(): void {
+  override allocateGrads(_ctx?: Context): void {
     this.dx = this.alloc(size(this.inShape), "dx");
   }
 }
@@ -69,7 +69,7 @@ export class Dropout extends Layer {
     this.out = this.alloc(size(this.inShape), "out");
     this.mask = this.alloc(size(this.inShape), "mask");
   }
-  override allocateGrads(): void {
+  override allocateGrads(_ctx?: Context): void {
     this.dx = this.alloc(size(this.inShape), "dx");
   }
   forward(x: Region, B: number, training: boolean): Region {

@@ -70,18 +70,18 @@ export class CausalSelfAttention extends Layer {
     this.residDropout.allocate(ctx);
     this.datt = ctx.arena.alloc(this.T * this.T, `${this.kind}.datt`);
   }
-  override allocateGrads(ctx: Context): void {
-    this.cAttn.allocateGrads(ctx);
+  override allocateGrads(): void {
+    this.cAttn.allocateGrads();
     this.dqkv = this.alloc(3 * size(this.inShape), "dqkv");
-    this.cProj.allocateGrads(ctx);
-    this.residDropout.allocateGrads(ctx);
+    this.cProj.allocateGrads();
+    this.residDropout.allocateGrads();
   }
 
   // x (B,T,C) → qkv (B,T,3C) → y (B,T,C) → out (B,T,C)
   forward(x: Region, B: number, training: boolean): Region {
-    this.qkv = this.cAttn.forward(x, B, training);
+    this.qkv = this.cAttn.forward(x, B);
     this.ctx.k.attentionForward(this.y.ptr, this.att.ptr, this.qkv.ptr, B, this.T, this.nEmbd, this.nHead);
-    return this.residDropout.forward(this.cProj.forward(this.y, B, training), B, training);
+    return this.residDropout.forward(this.cProj.forward(this.y, B), B, training);
   }
 
   // dqkv is zeroed with the other activation gradients (Model.backward); the kernel accumulates into it

@@ -13,6 +13,7 @@ export class BatchNorm1d extends Layer {
   private xhat!: Region;
   private invstd!: Region;
   private dx!: Region;
+  private training = true;
 
   constructor(
     readonly numFeatures: number,
@@ -47,13 +48,14 @@ export class BatchNorm1d extends Layer {
     this.xhat = this.alloc(size(this.inShape), "xhat");
     this.invstd = ctx.arena.alloc(this.numFeatures, "BatchNorm1d.invstd");
   }
-  override allocateGrads(): void {
+  override allocateGrads(_ctx?: Context): void {
     this.dx = this.alloc(size(this.inShape), "dx");
   }
 
   // x (R,C) → out (R,C), R = B·T
   forward(x: Region, B: number, training: boolean): Region {
     const R = B * (size(this.inShape) / this.numFeatures);
+    this.training = training;
     if (training && R < 2) throw new Error("BatchNorm1d: training needs more than one value per channel (batch size ≥ 2)");
     this.ctx.k.batchnormForward(
       this.out.ptr, this.xhat.ptr, this.invstd.ptr, x.ptr, this.param("weight").ptr, this.param("bias").ptr,
@@ -67,7 +69,7 @@ export class BatchNorm1d extends Layer {
     const R = B * (size(this.inShape) / this.numFeatures);
     this.ctx.k.batchnormBackward(
       this.dx.ptr, this.grad("weight").ptr, this.grad("bias").ptr, dout.ptr, this.xhat.ptr, this.invstd.ptr,
-      this.param("weight").ptr, R, this.numFeatures,
+      this.param("weight").ptr, R, this.numFeatures, this.training ? 1 : 0,
     );
     return this.dx;
   }

@@ -144,8 +144,8 @@ export class Block extends Layer {
   forward(x: Region, B: number, training: boolean): Region {
     const { k } = this.ctx;
     const n = B * size(this.inShape);
-    k.add(this.x1.ptr, x.ptr, this.attn.forward(this.ln1.forward(x, B, training), B, training).ptr, n);
-    k.add(this.out.ptr, this.x1.ptr, this.mlp.forward(this.ln2.forward(this.x1, B, training), B, training).ptr, n);
+    k.add(this.x1.ptr, x.ptr, this.attn.forward(this.ln1.forward(x, B), B, training).ptr, n);
+    k.add(this.out.ptr, this.x1.ptr, this.mlp.forward(this.ln2.forward(this.x1, B), B, training).ptr, n);
     return this.out;
   }
 

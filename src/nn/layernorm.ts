@@ -38,7 +38,7 @@ export class LayerNorm extends Layer {
     this.mean = this.alloc(rows, "mean");
     this.rstd = this.alloc(rows, "rstd");
   }
-  override allocateGrads(): void {
+  override allocateGrads(_ctx?: Context): void {
     this.dx = this.alloc(size(this.inShape), "dx");
   }
 

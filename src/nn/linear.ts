@@ -7,6 +7,8 @@ export interface LinearOptions {
   /** weight init; default N(0, 1/fan_in) (the lectures' "Kaiming" without gain) */
   weightInit?: Init;
   biasInit?: Init;
+  /** reuse another Linear's weight (and bias): one parameter, gradients from every use accumulate */
+  sharedWith?: Linear;
 }
 
 /** y = x · Wᵀ + b over the last dimension: (B,…,in) → (B,…,out), W [out,in] as nn.Linear. */
@@ -26,7 +28,13 @@ export class Linear extends Layer {
     this.bias = options.bias ?? true;
   }
 
+  /** the Linear whose parameters this one uses (itself unless shared) */
+  get owner(): Linear {
+    return this.options.sharedWith ?? this;
+  }
+
   override paramSpecs(): ParamSpec[] {
+    if (this.options.sharedWith) return [];
     const specs: ParamSpec[] = [
       { name: "weight", shape: [this.outFeatures, this.inFeatures], init: this.options.weightInit ?? normal(1 / Math.sqrt(this.inFeatures)), decay: true },
     ];
@@ -42,9 +50,16 @@ export class Linear extends Layer {
 
   override allocate(ctx: Context): void {
     super.allocate(ctx);
+    const src = this.options.sharedWith;
+    if (src) {
+      if (src.inFeatures !== this.inFeatures || src.outFeatures !== this.outFeatures || src.bias !== this.bias)
+        throw new Error(`Linear(${this.inFeatures}, ${this.outFeatures}) cannot share the parameters of Linear(${src.inFeatures}, ${src.outFeatures})`);
+      this.bindParam("weight", src.param("weight"), src.grad("weight"));
+      if (this.bias) this.bindParam("bias", src.param("bias"), src.grad("bias"));
+    }
     this.out = this.alloc(size(this.outShape), "out");
   }
-  override allocateGrads(): void {
+  override allocateGrads(_ctx?: Context): void {
     this.dx = this.alloc(size(this.inShape), "dx");
   }
 

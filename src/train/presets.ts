@@ -66,7 +66,7 @@ export const PRESETS: Record<string, Preset> = {
   wavenet: {
     name: "wavenet",
     description: "hierarchical WaveNet (lecture 5): block 8, 24-d embeddings, 128 hidden, 76,579 parameters, 200k steps",
-    model: (vocabSize) => ({ type: "wavenet", vocabSize, blockSize: 8, nEmbd: 24, nHidden: 128, activation: "tanh", residualBlocks: 0, dropout: 0 }),
+    model: (vocabSize) => ({ type: "wavenet", vocabSize, blockSize: 8, nEmbd: 24, nHidden: 128, activation: "tanh", residualBlocks: 0, dropout: 0, sharedFusion: false }),
     recipe: lecture(200_000, 0.75),
   },
 };

@@ -64,7 +64,6 @@ const ui = {
 const count = (n: number) => Math.round(n).toLocaleString("en-US");
 const loss = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : "–");
 const duration = (s: number) => (s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`);
-const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 let state: State = "loading";
 let run = { preset: "", steps: 0, source: "", names: 0 };
@@ -95,7 +94,7 @@ function setState(next: State): void {
 
 function showError(title: string, message: string): void {
   ui.errorTitle.textContent = title;
-  ui.errorText.textContent = sentence(message);
+  ui.errorText.textContent = message;
   ui.error.hidden = false;
 }
 const clearError = () => (ui.error.hidden = true);
@@ -150,9 +149,16 @@ function onMessage(m: FromWorker): void {
       setState("idle");
       return;
     case "started":
+      // the data is good and the run is on: only now clear the previous run's results
       run = { ...run, steps: m.steps, source: m.source, names: m.names };
       chart.reset(m.steps);
+      for (const el of [ui.trainLoss, ui.valLoss, ui.speed, ui.time]) el.textContent = "–";
+      ui.step.textContent = "0";
+      ui.progressBar.style.width = "0";
+      setLink("download", null);
+      setLink("downloadSvg", null);
       ui.chartEmpty.hidden = m.steps > 0;
+      ui.chartEmpty.textContent = "A count bigram is fitted in one pass: there is no curve to draw.";
       ui.stepsTotal.textContent = ` / ${count(m.steps)}`;
       ui.runInfo.textContent = `${run.preset} on ${m.source} (${count(m.names)} names), validation every ${count(m.evalEvery)} steps`;
       return;
@@ -225,7 +231,7 @@ function onMessage(m: FromWorker): void {
 worker.onmessage = (event: MessageEvent<FromWorker>) => onMessage(event.data);
 worker.onerror = (event) => {
   event.preventDefault();
-  showError("The training worker failed", event.message || "it could not start; reload the page");
+  showError("The training worker failed", event.message || "It could not start; please reload the page.");
   setState("idle");
 };
 
@@ -256,6 +262,7 @@ function numberField(input: HTMLInputElement, label: string, kind: "count" | "po
   const text = input.value.trim();
   const v = Number(text);
   const ok = text !== "" && Number.isFinite(v) && (kind === "positive" ? v > 0 : Number.isInteger(v) && (kind === "integer" || v >= 1));
+  input.setAttribute("aria-invalid", String(!ok));
   if (!ok) {
     input.focus();
     throw new Error(`${label} must be ${kind === "count" ? "a whole number ≥ 1" : kind === "positive" ? "a number above 0" : "a whole number"}${text ? `, not "${text}"` : ""}`);
@@ -268,7 +275,7 @@ async function dataChoice(): Promise<{ data: DataChoice; transfer: Transferable[
   if (kind === "builtin") return { data: { kind }, transfer: [] };
   if (kind === "paste") return { data: { kind, text: ui.pasteText.value }, transfer: [] };
   const file = ui.dataFile.files?.[0];
-  if (!file) throw new Error("choose a text file first (UTF-8, one name per line)");
+  if (!file) throw new Error("Choose a text file first (UTF-8, one name per line).");
   const bytes = await file.arrayBuffer();
   return { data: { kind, name: file.name, bytes }, transfer: [bytes] };
 }
@@ -297,12 +304,6 @@ async function start(): Promise<void> {
     return;
   }
   run = { preset: request.preset, steps: request.steps, source: "", names: 0 };
-  chart.reset(request.steps);
-  for (const el of [ui.trainLoss, ui.valLoss, ui.speed, ui.time]) el.textContent = "–";
-  ui.step.textContent = "0";
-  ui.progressBar.style.width = "0";
-  setLink("download", null);
-  setLink("downloadSvg", null);
   setState("training");
   send(request, transfer);
 }
@@ -320,7 +321,15 @@ async function loadCheckpoint(): Promise<void> {
   send({ type: "load", name: file.name, bytes }, [bytes]);
 }
 
-for (const [name, preset] of Object.entries(PRESETS)) ui.preset.add(new Option(`${name} — ${preset.description.split(/[:(]/)[0].trim()}`, name));
+/** Short labels for the preset menu (the full description shows below it). */
+const PRESET_LABELS: Record<string, string> = {
+  bigram: "count bigram",
+  nbigram: "neural bigram",
+  mlp: "MLP (Bengio et al.)",
+  bnmlp: "MLP + BatchNorm",
+  wavenet: "WaveNet",
+};
+for (const name of Object.keys(PRESETS)) ui.preset.add(new Option(`${name} — ${PRESET_LABELS[name] ?? PRESETS[name].description.split(/[:(]/)[0]}`, name));
 ui.preset.value = "bnmlp";
 presetChanged();
 ui.preset.addEventListener("change", presetChanged);
@@ -336,6 +345,7 @@ ui.sample.addEventListener("click", requestSamples);
 ui.temperature.addEventListener("input", () => (ui.temperatureOut.textContent = Number(ui.temperature.value).toFixed(1)));
 ui.loadFile.addEventListener("change", () => void loadCheckpoint());
 ui.errorClose.addEventListener("click", clearError);
+for (const input of [ui.steps, ui.batch, ui.lr, ui.seed]) input.addEventListener("input", () => input.removeAttribute("aria-invalid"));
 window.addEventListener("resize", () => chart.draw());
 ui.isolation.textContent = crossOriginIsolated
   ? "Cross-origin isolated: shared memory available"

@@ -18,8 +18,10 @@ const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postM
 const PROGRESS_MS = 150;
 /** Draw fresh samples from the live model at most this often (ms). */
 const SAMPLES_MS = 1000;
-/** About this many validation points per run (the page's curve), at least 10 steps apart. */
-const EVAL_POINTS = 200;
+/** About this many validation points per run (the page's curve), at least MIN_EVAL_EVERY steps apart:
+ * one validation pass costs about as much as 25 training steps of the lecture models. */
+const EVAL_POINTS = 100;
+const MIN_EVAL_EVERY = 25;
 /** The batch the loaded model is planned for: the largest sample count the page asks for. */
 const MAX_SAMPLES = 64;
 
@@ -63,7 +65,7 @@ async function train(request: TrainRequest): Promise<void> {
   const vocab = Vocab.forWords(words, source); // the vocabulary runTraining builds from the same words
   const known = new Set(words);
   const { steps, sampleCount } = request;
-  const evalEvery = Math.max(10, Math.ceil(steps / EVAL_POINTS));
+  const evalEvery = Math.max(MIN_EVAL_EVERY, Math.ceil(steps / EVAL_POINTS));
   const started = performance.now();
   let lastProgress = 0;
   let lossSum = 0;

@@ -46,7 +46,8 @@ export function createNormJs(arena: Arena): NormOps {
     },
 
     // dx[R,C] += γ·invstd/R · (R·dy − Σdy − xhat·Σ(dy·xhat)); dgamma += Σ dy·xhat; dbeta += Σ dy
-    batchnormBackward(dx, dgamma, dbeta, dy, xhat, invstd, gamma, R, C) {
+    // eval mode (training 0) normalised with constants: dx = γ·invstd·dy, without the batch terms
+    batchnormBackward(dx, dgamma, dbeta, dy, xhat, invstd, gamma, R, C, training) {
       const f = arena.f32;
       const [dxo, dgo, dbo, dyo, ho, io, go] = [dx, dgamma, dbeta, dy, xhat, invstd, gamma].map((p) => p >> 2);
       for (let c = 0; c < C; c++) {
@@ -62,7 +63,7 @@ export function createNormJs(arena: Arena): NormOps {
         const k = (f[go + c] * f[io + c]) / R;
         for (let r = 0; r < R; r++) {
           const i = r * C + c;
-          f[dxo + i] += k * (R * f[dyo + i] - sumDy - f[ho + i] * sumDyXhat);
+          f[dxo + i] += k * (R * f[dyo + i] - training * (sumDy + f[ho + i] * sumDyXhat));
         }
       }
     },

@@ -113,27 +113,21 @@ def bench_model(name, args):
 
 
 def loaded_blas():
-    """The BLAS shared libraries mapped into this process, with OpenBLAS's own configuration when present."""
+    """The BLAS library mapped into this process (what libblas.so.3 resolved to), with OpenBLAS's configuration."""
     torch.ones(8, 8) @ torch.ones(8, 8)  # make sure the BLAS is loaded
     with open("/proc/self/maps") as f:
         paths = sorted({line.split()[-1] for line in f if "blas" in line.lower() and "/" in line})
-    desc = []
-    for p in paths:
-        if "openblas" in p:
-            try:
-                lib = ctypes.CDLL(p)
-                lib.openblas_get_config.restype = ctypes.c_char_p
-                lib.openblas_get_num_threads.restype = ctypes.c_int
-                desc.append(f"OpenBLAS {lib.openblas_get_config().decode().strip()}, {lib.openblas_get_num_threads()} thread(s) ({p})")
-                continue
-            except (OSError, AttributeError):
-                pass
-            desc.append(f"OpenBLAS ({p})")
-        elif "/blas/" in p:
-            desc.append(f"reference BLAS ({p})")
-        else:
-            desc.append(p)
-    return "; ".join(desc) or "none found in /proc/self/maps"
+    if not paths:
+        return "none found in /proc/self/maps"
+    blas = next((p for p in paths if os.path.basename(p).startswith("libblas")), paths[0])
+    if "openblas" not in blas:
+        return f"reference BLAS ({blas})" if "/blas/" in blas else blas
+    try:
+        lib = ctypes.CDLL(blas)
+        lib.openblas_get_config.restype = ctypes.c_char_p
+        return f"{lib.openblas_get_config().decode().strip()}, {lib.openblas_get_num_threads()} thread ({blas})"
+    except (OSError, AttributeError):
+        return f"OpenBLAS ({blas})"
 
 
 def main():

@@ -44,7 +44,7 @@ for (const name of ["attention", "block"])
       const { params } = bindParameters(layer, arena, 0);
       assert.equal(f.names("grad.param.").sort(), params.map((p) => p.name).sort(), "same parameter names as PyTorch");
       for (const p of params) p.value.data.set(f.f32(`param.${p.name}`));
-      const ctx: Context = { arena, k, maxBatch: B, nextSeed: () => 1 };
+      const ctx: Context = { arena, k, maxBatch: B, gradBatch: B, nextSeed: () => 1 };
       layer.allocate(ctx);
       layer.allocateGrads(ctx);
       const x = arena.alloc(f.f32("x").length, "x");

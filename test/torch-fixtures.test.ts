@@ -57,7 +57,7 @@ for (const name of LAYER_FIXTURES)
       const { params, buffers } = bindParameters(layer, arena, 0);
       for (const p of params) p.value.data.set(f.f32(`param.${p.name}`));
       for (const b of buffers) b.value.data.set(f.f32(`param.${b.name}`));
-      const ctx: Context = { arena, k, maxBatch: B, nextSeed: () => 1 };
+      const ctx: Context = { arena, k, maxBatch: B, gradBatch: B, nextSeed: () => 1 };
       layer.allocate(ctx);
       layer.allocateGrads(ctx);
       const integer = f.tensor("x").dtype !== "F32";

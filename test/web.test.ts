@@ -116,7 +116,7 @@ if (!existsSync(CHROMIUM)) {
     await page.click("#pause");
     // responsiveness while training: an animation frame comes quickly
     const frame = await page.evaluate(() => new Promise<number>((r) => { const t = performance.now(); requestAnimationFrame(() => r(performance.now() - t)); }));
-    assert.ok(frame < 500, `animation frame took ${frame} ms during training`);
+    assert.ok(frame < 1000, `animation frame took ${frame} ms during training`);
     await waitForFinish();
     assert.is(await text("#stat-step"), String(STEPS));
     assert.ok(Number((await text("#stat-speed")).replace(/,/g, "")) > 0, "steps/s shown");

@@ -10,6 +10,8 @@ export interface ModelOptions {
   backend?: BackendName;
   /** largest batch a forward pass will see (training batch and evaluation chunk) */
   maxBatch: number;
+  /** largest batch a backward pass will see (default maxBatch); activation gradients are sized for it */
+  gradBatch?: number;
   /** per-example input shape, e.g. [blockSize] */
   inputShape: number[];
   seed?: number;
@@ -25,6 +27,7 @@ export class Model {
   readonly params: Param[];
   readonly buffers: StateBuffer[];
   readonly maxBatch: number;
+  readonly gradBatch: number;
   readonly vocabSize: number;
   /** rows of logits per example (1 for next-character models, T for sequence models) */
   readonly rowsPerExample: number;
@@ -46,6 +49,9 @@ export class Model {
     const { maxBatch, inputShape } = options;
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`batch size must be a positive integer, got ${maxBatch}`);
     this.maxBatch = maxBatch;
+    this.gradBatch = options.gradBatch ?? maxBatch;
+    if (!Number.isInteger(this.gradBatch) || this.gradBatch < 1 || this.gradBatch > maxBatch)
+      throw new RangeError(`gradient batch must be an integer in 1..${maxBatch}, got ${this.gradBatch}`);
     const outShape = net.setInputShape(inputShape);
     this.vocabSize = outShape[outShape.length - 1];
     this.rowsPerExample = size(outShape) / this.vocabSize;
@@ -56,14 +62,14 @@ export class Model {
       bindParameters(net, this.arena, options.seed ?? 42));
     this.dropoutSeed = (options.seed ?? 42) >>> 0;
 
-    const ctx: Context = { arena: this.arena, k: this.k, maxBatch, nextSeed: () => (this.dropoutSeed = (Math.imul(this.dropoutSeed, 1664525) + 1013904223) >>> 0) };
+    const ctx: Context = { arena: this.arena, k: this.k, maxBatch, gradBatch: this.gradBatch, nextSeed: () => (this.dropoutSeed = (Math.imul(this.dropoutSeed, 1664525) + 1013904223) >>> 0) };
     this.input = this.arena.alloc(maxBatch * size(inputShape), "input", "i32");
     this.targets = this.arena.alloc(maxBatch * this.rowsPerExample, "targets", "i32");
     net.allocate(ctx);
     this.probs = this.arena.alloc(maxBatch * size(outShape), "probs");
     const gradStart = this.arena.mark();
     net.allocateGrads(ctx);
-    this.dlogits = this.arena.alloc(maxBatch * size(outShape), "dlogits");
+    this.dlogits = this.arena.alloc(this.gradBatch * size(outShape), "dlogits");
     this.gradActs = new Region(this.arena, gradStart, (this.arena.mark() - gradStart) / 4, "f32", "activation grads");
   }
 
@@ -90,6 +96,7 @@ export class Model {
   backward(): void {
     const B = this.lastBatch;
     if (B === 0) throw new Error("backward() needs a loss() first");
+    if (B > this.gradBatch) throw new RangeError(`backward of ${B} examples; gradients were planned for ${this.gradBatch}`);
     this.k.zero(this.gradActs.ptr, this.gradActs.length);
     this.k.softmaxCrossEntropyBackward(this.dlogits.ptr, this.probs.ptr, this.targets.ptr, B * this.rowsPerExample, this.vocabSize);
     this.net.backward(this.dlogits, B);

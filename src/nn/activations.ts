@@ -13,7 +13,7 @@ abstract class Elementwise extends Layer {
     this.out = this.alloc(size(this.inShape), "out");
   }
   override allocateGrads(_ctx?: Context): void {
-    this.dx = this.alloc(size(this.inShape), "dx");
+    this.dx = this.allocGrad(size(this.inShape), "dx");
   }
 }
 
@@ -70,7 +70,7 @@ export class Dropout extends Layer {
     this.mask = this.alloc(size(this.inShape), "mask");
   }
   override allocateGrads(_ctx?: Context): void {
-    this.dx = this.alloc(size(this.inShape), "dx");
+    this.dx = this.allocGrad(size(this.inShape), "dx");
   }
   forward(x: Region, B: number, training: boolean): Region {
     this.active = training && this.p > 0;

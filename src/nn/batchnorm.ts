@@ -49,7 +49,7 @@ export class BatchNorm1d extends Layer {
     this.invstd = ctx.arena.alloc(this.numFeatures, "BatchNorm1d.invstd");
   }
   override allocateGrads(_ctx?: Context): void {
-    this.dx = this.alloc(size(this.inShape), "dx");
+    this.dx = this.allocGrad(size(this.inShape), "dx");
   }
 
   // x (R,C) → out (R,C), R = B·T

@@ -45,8 +45,10 @@ export const size = (shape: readonly number[]): number => shape.reduce((a, b) =>
 export interface Context {
   arena: Arena;
   k: Kernels;
-  /** largest batch any forward will see */
+  /** largest batch any forward will see (evaluation chunks included) */
   maxBatch: number;
+  /** largest batch a backward pass will see (the training batch): activation gradients are sized for it */
+  gradBatch: number;
   /** seed source for dropout masks */
   nextSeed(): number;
 }
@@ -101,7 +103,7 @@ export abstract class Layer {
   allocate(ctx: Context): void {
     this.ctx = ctx;
   }
-  /** Allocate the input gradient for ctx.maxBatch examples (none when the input is int indices). */
+  /** Allocate the input gradient for ctx.gradBatch examples (none when the input is int indices). */
   allocateGrads(_ctx: Context): void {}
 
   /** Batch of B examples in, batch out (a region of B·size(outShape) elements). */
@@ -109,7 +111,12 @@ export abstract class Layer {
   /** Accumulates parameter gradients; returns the gradient with respect to the input. */
   abstract backward(dout: Region, B: number): Region;
 
+  /** A forward buffer of n elements per example, for ctx.maxBatch examples. */
   protected alloc(n: number, what: string): Region {
     return this.ctx.arena.alloc(n * this.ctx.maxBatch, `${this.kind}.${what}`);
+  }
+  /** A gradient buffer of n elements per example, for ctx.gradBatch examples. */
+  protected allocGrad(n: number, what: string): Region {
+    return this.ctx.arena.alloc(n * this.ctx.gradBatch, `${this.kind}.${what}`);
   }
 }

@@ -39,7 +39,7 @@ export class LayerNorm extends Layer {
     this.rstd = this.alloc(rows, "rstd");
   }
   override allocateGrads(_ctx?: Context): void {
-    this.dx = this.alloc(size(this.inShape), "dx");
+    this.dx = this.allocGrad(size(this.inShape), "dx");
   }
 
   // x (R,C) → out (R,C)

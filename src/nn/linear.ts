@@ -60,7 +60,7 @@ export class Linear extends Layer {
     this.out = this.alloc(size(this.outShape), "out");
   }
   override allocateGrads(_ctx?: Context): void {
-    this.dx = this.alloc(size(this.inShape), "dx");
+    this.dx = this.allocGrad(size(this.inShape), "dx");
   }
 
   // x (R,in) → out (R,out), R = B·(leading dims)

@@ -82,7 +82,7 @@ export class Residual extends Layer {
   }
   override allocateGrads(ctx: Context): void {
     this.block.allocateGrads(ctx);
-    this.dx = this.alloc(size(this.inShape), "dx");
+    this.dx = this.allocGrad(size(this.inShape), "dx");
   }
   forward(x: Region, B: number, training: boolean): Region {
     const h = this.block.forward(x, B, training);

@@ -153,7 +153,7 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
 
   const evalBatch = 512;
   const model = new Model(buildNetwork(modelConfig as NetworkConfig), {
-    backend, maxBatch: Math.max(batchSize, evalBatch), inputShape: [contextSize(modelConfig)], seed,
+    backend, maxBatch: Math.max(batchSize, evalBatch), gradBatch: batchSize, inputShape: [contextSize(modelConfig)], seed,
   });
   if (resumed && resumed.trained.kind === "network") model.paramBlock.data.set(resumed.trained.model.paramBlock.data);
   if (resumed && resumed.trained.kind === "network")

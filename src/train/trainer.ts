@@ -34,7 +34,7 @@ export class Trainer {
     readonly options: TrainOptions,
   ) {
     if (train.count < 1) throw new RangeError("the training split is empty");
-    if (options.batchSize > model.maxBatch) throw new RangeError(`batch size ${options.batchSize} > the model's planned ${model.maxBatch}`);
+    if (options.batchSize > model.gradBatch) throw new RangeError(`batch size ${options.batchSize} > the model's planned ${model.gradBatch}`);
     this.optimizer = new Optimizer(model, options.optimizer);
     this.rng = seedrandom(`${options.seed}:batches`, { state: true });
     this.contextSize = train.X.length / train.count;

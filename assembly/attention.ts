@@ -97,40 +97,6 @@ function dotRows(dst: usize, x: usize, rows: usize, stride: usize, n: i32, hs: i
 function weightedSum(dst: usize, w: usize, wStride: usize, rows: usize, stride: usize, n: i32, hs: i32, accumulate: bool): void {
   let c = 0;
   if (ASC_FEATURE_SIMD) {
-    for (; c + 32 <= hs; c += 32) {
-      const d = dst + (<usize>c << 2);
-      let a0 = accumulate ? v128.load(d) : f32x4.splat(0);
-      let a1 = accumulate ? v128.load(d, 16) : f32x4.splat(0);
-      let a2 = accumulate ? v128.load(d, 32) : f32x4.splat(0);
-      let a3 = accumulate ? v128.load(d, 48) : f32x4.splat(0);
-      let a4 = accumulate ? v128.load(d, 64) : f32x4.splat(0);
-      let a5 = accumulate ? v128.load(d, 80) : f32x4.splat(0);
-      let a6 = accumulate ? v128.load(d, 96) : f32x4.splat(0);
-      let a7 = accumulate ? v128.load(d, 112) : f32x4.splat(0);
-      let pw = w;
-      let pr = rows + (<usize>c << 2);
-      for (let j = 0; j < n; j++) {
-        const wj = v128.load32_splat(pw);
-        a0 = f32x4.add(a0, f32x4.mul(wj, v128.load(pr)));
-        a1 = f32x4.add(a1, f32x4.mul(wj, v128.load(pr, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(wj, v128.load(pr, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(wj, v128.load(pr, 48)));
-        a4 = f32x4.add(a4, f32x4.mul(wj, v128.load(pr, 64)));
-        a5 = f32x4.add(a5, f32x4.mul(wj, v128.load(pr, 80)));
-        a6 = f32x4.add(a6, f32x4.mul(wj, v128.load(pr, 96)));
-        a7 = f32x4.add(a7, f32x4.mul(wj, v128.load(pr, 112)));
-        pw += wStride;
-        pr += stride;
-      }
-      v128.store(d, a0);
-      v128.store(d, a1, 16);
-      v128.store(d, a2, 32);
-      v128.store(d, a3, 48);
-      v128.store(d, a4, 64);
-      v128.store(d, a5, 80);
-      v128.store(d, a6, 96);
-      v128.store(d, a7, 112);
-    }
     for (; c + 16 <= hs; c += 16) {
       const d = dst + (<usize>c << 2);
       let a0 = accumulate ? v128.load(d) : f32x4.splat(0);

@@ -10,6 +10,7 @@
 // FLOPs per step are counted analytically: each Linear layer does 2·R·in·out FLOPs forward and twice
 // that backward (dW = doutᵀ·x and dx = dout·W), so 3 × Σ 2·R·in·out; everything else (BatchNorm,
 // tanh, loss, SGD, embedding) is left out. GFLOP/s is that count × steps/s, for every engine alike.
+import { makeSchedule } from "../optim/schedule.js";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -124,7 +125,7 @@ export function createWasmoreTrainer(preset: string, backend: BackendName, data:
   return new Trainer(model, data.examples(contextSize(config)), {
     steps: r.steps,
     batchSize: BENCH_BATCH,
-    schedule: r.schedule(r.steps, r.lr),
+    schedule: makeSchedule(r.schedule, r.steps, r.lr),
     optimizer: r.optimizer,
     gradClip: r.gradClip,
     seed: 42,

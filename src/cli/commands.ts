@@ -64,6 +64,7 @@ interface TrainArgs {
   evalEvery?: number;
   samples: number;
   resume: boolean;
+  set?: string[];
   log?: string;
   json: boolean;
 }
@@ -88,6 +89,13 @@ export async function trainCommand(a: TrainArgs): Promise<void> {
     dataArg ??= decodeCheckpoint(resume.model, { maxBatch: 1 }).meta.data;
   }
   const { words, source } = await namesFrom(dataArg);
+  const set: Record<string, string> = {};
+  for (const item of a.set ?? []) {
+    const eq = item.indexOf("=");
+    if (eq < 1) throw new UsageError(`--set expects key=value, got "${item}"`);
+    set[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  if (a.resume && a.set?.length) throw new UsageError("--set cannot change a resumed run; it continues the checkpoint's model and recipe");
 
   const progress = new Progress(process.stderr, a.json);
   const curve: CurvePoint[] = [];
@@ -101,7 +109,7 @@ export async function trainCommand(a: TrainArgs): Promise<void> {
   if (!a.json)
     out(`wasmore: training ${a.preset} on ${source} (${words.length} names), ${steps} steps, backend ${a.backend}`);
   const result = await runTraining(
-    { preset: a.preset, words, dataSource: source, steps, batchSize: a.batchSize, lr: a.lr, seed: a.seed, backend: a.backend, evalEvery: a.evalEvery, resume },
+    { preset: a.preset, words, dataSource: source, set, steps: a.steps, batchSize: a.batchSize, lr: a.lr, seed: a.seed, backend: a.backend, evalEvery: a.evalEvery, resume },
     {
       onStep: (s) => progress.step(s),
       onEval: (e) => {

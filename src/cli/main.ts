@@ -41,12 +41,18 @@ async function main(): Promise<void> {
           .option("out", { type: "string", describe: "output folder (default: runs/<preset>)" })
           .option("eval-every", { type: "number", describe: "validate every N steps (default: 20 times per run)" })
           .option("samples", { type: "number", default: 20, describe: "samples to print at the end" })
+          .option("set", {
+            type: "string",
+            array: true,
+            describe: "override a model or recipe setting, key=value (repeatable), e.g. --set activation=tanh --set optimizer=sgd",
+          })
           .option("resume", { type: "boolean", default: false, describe: "continue from OUT/model.safetensors and OUT/optimizer.safetensors" })
           .option("log", { type: "string", describe: "append JSON lines (one per evaluation) to this file" })
           .option("json", { type: "boolean", default: false, describe: "print the summary as one JSON object on the last line" })
           .example("$0 train", "train the default WaveNet on the embedded names")
           .example("$0 train --preset mlp --data ../shared/data/names.txt --steps 20000", "a short MLP run on makemore's names.txt")
-          .example("$0 train --preset bnmlp --backend js --json", "train with the plain TypeScript kernels, JSON summary"),
+          .example("$0 train --preset bnmlp --backend js --json", "train with the plain TypeScript kernels, JSON summary")
+          .example("$0 train --preset wavenet-plus --set residualBlocks=0 --set dropout=0", "an ablation: no residual blocks, no dropout"),
       (a) => trainCommand(a as never),
     )
     .command(

@@ -9,6 +9,7 @@ import { CountBigram } from "../models/bigram.js";
 import { Vocab, type VocabJSON } from "../data/vocab.js";
 import type { BackendName } from "../kernels/types.js";
 import type { Optimizer } from "../optim/optimizers.js";
+import type { Recipe } from "../train/presets.js";
 
 export const FORMAT = "wasmore/1";
 
@@ -23,6 +24,8 @@ export interface CheckpointMeta {
   step: number;
   /** where the training data came from (a path, URL or the embedded set's label) */
   data: string;
+  /** how it was trained (absent in checkpoints written by other tools) */
+  recipe?: Recipe;
 }
 
 export type Trained = { kind: "bigram"; bigram: CountBigram } | { kind: "network"; model: Model };
@@ -35,6 +38,7 @@ function metadataOf(meta: CheckpointMeta): Record<string, string> {
     vocab: JSON.stringify(meta.vocab),
     step: String(meta.step),
     data: meta.data,
+    ...(meta.recipe ? { recipe: JSON.stringify(meta.recipe) } : {}),
   };
 }
 
@@ -87,7 +91,10 @@ export function readMeta(file: SafetensorsFile): CheckpointMeta {
     throw new CheckpointError(`checkpoint vocabulary has ${vocab.size} characters but the model expects ${config.vocabSize}`);
   const step = Number(m.step);
   if (!Number.isSafeInteger(step) || step < 0) throw new CheckpointError(`checkpoint step ${JSON.stringify(m.step)} is not a non-negative integer`);
-  return { preset: m.preset ?? config.type, config, vocab: vocab.toJSON(), step, data: m.data ?? "" };
+  const recipe = m.recipe === undefined ? undefined : parseJSON<Recipe>(m.recipe, "recipe");
+  if (recipe !== undefined && (typeof recipe !== "object" || recipe === null || !Number.isInteger(recipe.steps)))
+    throw new CheckpointError("checkpoint metadata \"recipe\" is malformed");
+  return { preset: m.preset ?? config.type, config, vocab: vocab.toJSON(), step, data: m.data ?? "", ...(recipe ? { recipe } : {}) };
 }
 
 function finite(name: string, data: Float32Array): Float32Array {

@@ -16,3 +16,22 @@ export function learningRate(s: Schedule, step: number): number {
   const progress = Math.min(1, (step - s.warmup) / Math.max(1, s.steps - s.warmup));
   return s.minLr + 0.5 * (s.lr - s.minLr) * (1 + Math.cos(Math.PI * progress));
 }
+
+/** A schedule as a recipe states it, independent of the run's length and base learning rate. */
+export type ScheduleSpec =
+  /** the lectures: lr until `at`·steps, then lr·factor */
+  | { type: "step"; at: number; factor: number }
+  /** linear warmup over `warmup` steps, cosine decay to lr·minRatio at the last step */
+  | { type: "cosine"; warmup: number; minRatio: number }
+  | { type: "constant" };
+
+export function makeSchedule(spec: ScheduleSpec, steps: number, lr: number): Schedule {
+  switch (spec.type) {
+    case "step":
+      return { type: "step", values: [lr, lr * spec.factor], milestones: [Math.round(steps * spec.at)] };
+    case "cosine":
+      return { type: "cosine", lr, minLr: lr * spec.minRatio, warmup: spec.warmup, steps };
+    case "constant":
+      return { type: "step", values: [lr], milestones: [] };
+  }
+}

@@ -1,16 +1,18 @@
 // Presets: a model configuration and a training recipe each. The lecture presets reproduce the
-// makemore lectures' configurations and schedules (batch 32, SGD 0.1 → 0.01).
+// makemore lectures' configurations and schedules (batch 32, SGD 0.1 → 0.01); wavenet-plus is the
+// improved hierarchical model (residual blocks, GELU, dropout, AdamW, warmup + cosine).
 import type { ModelConfig } from "../models/networks.js";
 import type { OptimizerOptions } from "../optim/optimizers.js";
-import type { Schedule } from "../optim/schedule.js";
+import type { ScheduleSpec } from "../optim/schedule.js";
 
+/** How to train: plain data, stored in checkpoints so a resumed run continues the same recipe. */
 export interface Recipe {
   steps: number;
   batchSize: number;
-  optimizer: OptimizerOptions;
-  /** learning-rate schedule, built for the run's step count and base learning rate */
-  schedule: (steps: number, lr: number) => Schedule;
   lr: number;
+  schedule: ScheduleSpec;
+  optimizer: OptimizerOptions;
+  /** clip the global gradient norm to this value (0 = off) */
   gradClip: number;
 }
 
@@ -22,19 +24,14 @@ export interface Preset {
   recipe: Recipe;
 }
 
-const sgd: OptimizerOptions = { type: "sgd", momentum: 0, weightDecay: 0 };
-/** lectures: lr for the first `fraction` of the steps, then lr/10 */
-const stepDecay = (fraction: number) => (steps: number, lr: number): Schedule => ({
-  type: "step",
-  values: [lr, lr / 10],
-  milestones: [Math.round(steps * fraction)],
-});
-const lecture = (steps: number, fraction: number): Recipe => ({
+const SGD: OptimizerOptions = { type: "sgd", momentum: 0, weightDecay: 0 };
+/** the lectures: batch 32, SGD at 0.1, then 0.01 from `at`·steps */
+const lecture = (steps: number, at: number): Recipe => ({
   steps,
   batchSize: 32,
-  optimizer: sgd,
-  schedule: stepDecay(fraction),
   lr: 0.1,
+  schedule: { type: "step", at, factor: 0.1 },
+  optimizer: SGD,
   gradClip: 0,
 });
 
@@ -43,13 +40,13 @@ export const PRESETS: Record<string, Preset> = {
     name: "bigram",
     description: "count bigram with add-1 smoothing (lecture 1); fitted in one pass, no gradient steps",
     model: (vocabSize) => ({ type: "bigram", vocabSize, smoothing: 1 }),
-    recipe: { ...lecture(0, 1) },
+    recipe: lecture(0, 1),
   },
   nbigram: {
     name: "nbigram",
     description: "neural bigram: a V×V logit table trained by gradient descent (lecture 1)",
     model: (vocabSize) => ({ type: "nbigram", vocabSize }),
-    recipe: { steps: 3000, batchSize: 512, optimizer: sgd, schedule: stepDecay(0.8), lr: 10, gradClip: 0 },
+    recipe: { steps: 3000, batchSize: 512, lr: 10, schedule: { type: "step", at: 0.8, factor: 0.1 }, optimizer: SGD, gradClip: 0 },
   },
   mlp: {
     name: "mlp",
@@ -66,8 +63,25 @@ export const PRESETS: Record<string, Preset> = {
   wavenet: {
     name: "wavenet",
     description: "hierarchical WaveNet (lecture 5): block 8, 24-d embeddings, 128 hidden, 76,579 parameters, 200k steps",
-    model: (vocabSize) => ({ type: "wavenet", vocabSize, blockSize: 8, nEmbd: 24, nHidden: 128, activation: "tanh", residualBlocks: 0, dropout: 0, sharedFusion: false }),
+    model: (vocabSize) => ({
+      type: "wavenet", vocabSize, blockSize: 8, nEmbd: 24, nHidden: 128, activation: "tanh", residualBlocks: 0, dropout: 0, sharedFusion: false,
+    }),
     recipe: lecture(200_000, 0.75),
+  },
+  "wavenet-plus": {
+    name: "wavenet-plus",
+    description: "improved hierarchical model: wider, a residual block per stage, GELU, dropout, AdamW with warmup + cosine",
+    model: (vocabSize) => ({
+      type: "wavenet", vocabSize, blockSize: 8, nEmbd: 32, nHidden: 192, activation: "gelu", residualBlocks: 1, dropout: 0.1, sharedFusion: false,
+    }),
+    recipe: {
+      steps: 100_000,
+      batchSize: 64,
+      lr: 3e-3,
+      schedule: { type: "cosine", warmup: 1000, minRatio: 0.01 },
+      optimizer: { type: "adamw", beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.05 },
+      gradClip: 1,
+    },
   },
 };
 

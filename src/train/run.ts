@@ -9,7 +9,9 @@ import { CountBigram } from "../models/bigram.js";
 import { encodeCheckpoint, encodeOptimizerState, decodeCheckpoint, decodeOptimizerState, type CheckpointMeta, type Trained } from "../io/checkpoint.js";
 import type { BackendName } from "../kernels/types.js";
 import { evaluate, Trainer, type Examples } from "./trainer.js";
-import { PRESETS, type Preset } from "./presets.js";
+import { PRESETS, type Preset, type Recipe } from "./presets.js";
+import { makeSchedule } from "../optim/schedule.js";
+import { checkConfig } from "../models/networks.js";
 import type seedrandom from "seedrandom";
 
 export interface RunConfig {
@@ -24,6 +26,8 @@ export interface RunConfig {
   backend?: BackendName;
   /** validate every N steps (default: 20 times per run) */
   evalEvery?: number;
+  /** overrides of the preset's model config or recipe, e.g. { activation: "tanh", optimizer: "sgd" } */
+  set?: Record<string, string>;
   /** continue from these checkpoint bytes (model + optimizer state) */
   resume?: { model: Uint8Array; optimizer: Uint8Array };
 }
@@ -70,8 +74,14 @@ export interface RunSummary {
   examples: { train: number; val: number; test: number };
 }
 
+/** A bad run configuration (the user's to fix). */
 export class RunError extends Error {
   override name = "RunError";
+}
+
+/** The loss became NaN or infinite. */
+export class DivergenceError extends Error {
+  override name = "DivergenceError";
 }
 
 export function getPreset(name: string): Preset {
@@ -115,25 +125,101 @@ export interface RunResult {
 /** Yield to the event loop this often (ms) so signals, worker messages and UI updates get through. */
 const YIELD_MS = 100;
 
+/** Keys of a model config or recipe that `RunConfig.set` may override, with how to apply them. */
+const RECIPE_KEYS = ["optimizer", "schedule", "warmup", "weightDecay", "momentum", "gradClip", "beta2"] as const;
+
+function parseValue(v: string): string | number | boolean {
+  if (v === "true" || v === "false") return v === "true";
+  const n = Number(v);
+  return v.trim() !== "" && Number.isFinite(n) ? n : v;
+}
+
+/** Apply `key=value` overrides to a model config and recipe (for experiments and ablations). */
+export function applyOverrides(model: ModelConfig, recipe: Recipe, set: Record<string, string>): { model: ModelConfig; recipe: Recipe } {
+  const m: Record<string, unknown> = { ...model };
+  const r: Recipe = { ...recipe, optimizer: { ...recipe.optimizer }, schedule: { ...recipe.schedule } };
+  for (const [key, raw] of Object.entries(set)) {
+    const value = parseValue(raw);
+    if (key in m && key !== "type" && key !== "vocabSize") {
+      if (typeof value !== typeof m[key]) throw new RunError(`--set ${key}: expected a ${typeof m[key]}, got "${raw}"`);
+      m[key] = value;
+      continue;
+    }
+    const num = () => {
+      if (typeof value !== "number" || value < 0) throw new RunError(`--set ${key}: expected a number ≥ 0, got "${raw}"`);
+      return value;
+    };
+    switch (key as (typeof RECIPE_KEYS)[number]) {
+      case "optimizer":
+        if (value === "sgd") r.optimizer = { type: "sgd", momentum: 0, weightDecay: 0 };
+        else if (value === "adamw") r.optimizer = { type: "adamw", beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.01 };
+        else throw new RunError(`--set optimizer: expected sgd or adamw, got "${raw}"`);
+        break;
+      case "schedule":
+        if (value === "step") r.schedule = { type: "step", at: 0.75, factor: 0.1 };
+        else if (value === "cosine") r.schedule = { type: "cosine", warmup: 1000, minRatio: 0.01 };
+        else if (value === "constant") r.schedule = { type: "constant" };
+        else throw new RunError(`--set schedule: expected step, cosine or constant, got "${raw}"`);
+        break;
+      case "warmup":
+        if (r.schedule.type !== "cosine") throw new RunError("--set warmup needs the cosine schedule");
+        r.schedule.warmup = num();
+        break;
+      case "weightDecay":
+        r.optimizer.weightDecay = num();
+        break;
+      case "momentum":
+        if (r.optimizer.type !== "sgd") throw new RunError("--set momentum needs the sgd optimizer");
+        r.optimizer.momentum = num();
+        break;
+      case "beta2":
+        if (r.optimizer.type !== "adamw") throw new RunError("--set beta2 needs the adamw optimizer");
+        r.optimizer.beta2 = num();
+        break;
+      case "gradClip":
+        r.gradClip = num();
+        break;
+      default:
+        throw new RunError(
+          `--set ${key}: unknown setting; this model takes ${Object.keys(m).filter((k) => k !== "type" && k !== "vocabSize").join(", ")}, and any recipe takes ${RECIPE_KEYS.join(", ")}`,
+        );
+    }
+  }
+  try {
+    checkConfig(m as unknown as ModelConfig);
+  } catch (e) {
+    throw new RunError((e as Error).message);
+  }
+  return { model: m as unknown as ModelConfig, recipe: r };
+}
+
 export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Promise<RunResult> {
   const preset = getPreset(config.preset);
-  const recipe = preset.recipe;
   const seed = config.seed ?? 42;
   const backend = config.backend ?? "wasm";
   let resumed: ReturnType<typeof decodeCheckpoint> | null = null;
-  if (config.resume) resumed = decodeCheckpoint(config.resume.model, { backend, maxBatch: 512 });
+  if (config.resume) resumed = decodeCheckpoint(config.resume.model, { backend, maxBatch: 1 });
   const vocab = resumed ? Vocab.fromJSON(resumed.meta.vocab) : Vocab.forWords(config.words, config.dataSource);
-  const modelConfig: ModelConfig = resumed ? resumed.meta.config : preset.model(vocab.size);
+  // a resumed run continues the checkpoint's model and recipe; a new one starts from the preset
+  const base = resumed
+    ? { model: resumed.meta.config, recipe: resumed.meta.recipe ?? preset.recipe }
+    : applyOverrides(preset.model(vocab.size), preset.recipe, config.set ?? {});
+  const modelConfig: ModelConfig = base.model;
+  const recipe: Recipe = {
+    ...base.recipe,
+    steps: config.steps ?? base.recipe.steps,
+    batchSize: config.batchSize ?? base.recipe.batchSize,
+    lr: config.lr ?? base.recipe.lr,
+  };
   const data = prepareData(config.words, config.dataSource, contextSize(modelConfig), vocab);
   if (data.train.count === 0) throw new RunError(`${config.dataSource}: too few names to make a training split`);
-  const steps = config.steps ?? recipe.steps;
+  const { steps, batchSize, lr } = recipe;
   if (!Number.isInteger(steps) || steps < 0) throw new RunError(`steps must be an integer ≥ 0, got ${steps}`);
-  const batchSize = positiveInt("batch size", config.batchSize ?? recipe.batchSize);
+  positiveInt("batch size", batchSize);
   if (batchSize > data.train.count)
     throw new RunError(`batch size ${batchSize} is larger than the ${data.train.count} training examples`);
-  const lr = config.lr ?? recipe.lr;
-  if (!(lr > 0) || !Number.isFinite(lr)) throw new RunError(`learning rate must be a positive number, got ${config.lr}`);
-  const meta = (step: number): CheckpointMeta => ({ preset: preset.name, config: modelConfig, vocab: vocab.toJSON(), step, data: config.dataSource });
+  if (!(lr > 0) || !Number.isFinite(lr)) throw new RunError(`learning rate must be a positive number, got ${lr}`);
+  const meta = (step: number): CheckpointMeta => ({ preset: preset.name, config: modelConfig, vocab: vocab.toJSON(), step, data: config.dataSource, recipe });
   const started = performance.now();
   const examples = { train: data.train.count, val: data.val.count, test: data.test.count };
 
@@ -155,11 +241,12 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
   const model = new Model(buildNetwork(modelConfig as NetworkConfig), {
     backend, maxBatch: Math.max(batchSize, evalBatch), gradBatch: batchSize, inputShape: [contextSize(modelConfig)], seed,
   });
-  if (resumed && resumed.trained.kind === "network") model.paramBlock.data.set(resumed.trained.model.paramBlock.data);
-  if (resumed && resumed.trained.kind === "network")
+  if (resumed && resumed.trained.kind === "network") {
+    model.paramBlock.data.set(resumed.trained.model.paramBlock.data);
     for (let i = 0; i < model.buffers.length; i++) model.buffers[i].value.data.set(resumed.trained.model.buffers[i].value.data);
+  }
   const trainer = new Trainer(model, data.train, {
-    steps, batchSize, seed, gradClip: recipe.gradClip, optimizer: recipe.optimizer, schedule: recipe.schedule(steps, lr),
+    steps, batchSize, seed, gradClip: recipe.gradClip, optimizer: recipe.optimizer, schedule: makeSchedule(recipe.schedule, steps, lr),
   });
   if (resumed && config.resume) {
     const state = decodeOptimizerState(config.resume.optimizer, trainer.optimizer);
@@ -194,7 +281,8 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
     }
     const lrNow = trainer.learningRate;
     const loss = trainer.trainStep();
-    if (!Number.isFinite(loss)) throw new RunError(`training diverged: the loss is ${loss} at step ${trainer.step}; try a smaller --lr`);
+    if (!Number.isFinite(loss))
+      throw new DivergenceError(`training diverged: the loss is ${loss} at step ${trainer.step}; the best checkpoint so far is kept; try a smaller --lr`);
     lossSum += loss;
     lossCount++;
     windowSteps++;

@@ -1,0 +1,54 @@
+// npm run quality: train presets on a names file with their full recipes and write a results table
+// (Markdown and JSON) with losses, parameters, steps, wall time and steps/s, plus the loss curves.
+// Usage: node scripts/quality.mjs [--data FILE] [--presets a,b,c] [--out DIR] [-- extra train args]
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync, readFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const take = (flag, fallback) => {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args.splice(i, 2)[1] : fallback;
+};
+const data = take("--data", join(root, "..", "shared", "data", "names.txt"));
+const presets = take("--presets", "bigram,nbigram,mlp,bnmlp,wavenet,wavenet-plus").split(",");
+const out = take("--out", join(root, "runs", "quality"));
+const extra = args[0] === "--" ? args.slice(1) : args;
+if (!existsSync(data)) {
+  console.error(`quality: ${data} not found; pass --data FILE`);
+  process.exit(2);
+}
+mkdirSync(out, { recursive: true });
+
+const resultsPath = join(out, "results.json");
+const results = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, "utf8")) : {};
+for (const preset of presets) {
+  const dir = join(out, preset);
+  console.error(`quality: training ${preset} on ${data} …`);
+  const r = spawnSync(
+    process.execPath,
+    [join(root, "bin", "wasmore.js"), "train", "--preset", preset, "--data", data, "--out", dir, "--json", "--log", join(dir, "log.jsonl"), "--samples", "0", ...extra],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+  );
+  if (r.status !== 0) {
+    console.error(`quality: ${preset} failed (exit ${r.status})`);
+    process.exit(1);
+  }
+  const summary = JSON.parse(r.stdout.trim().split("\n").pop());
+  results[preset] = { ...summary, command: `wasmore train --preset ${preset} --data ${data} ${extra.join(" ")}`.trim() };
+  writeFileSync(resultsPath, JSON.stringify(results, null, 2));
+}
+
+const f = (x) => (Number.isFinite(x) ? x.toFixed(4) : "–");
+const lines = [
+  "| preset | params | steps | train | val | test | wall time | steps/s |",
+  "|---|---|---|---|---|---|---|---|",
+  ...Object.values(results).map(
+    (s) =>
+      `| ${s.preset} | ${s.params.toLocaleString("en-US")} | ${s.steps.toLocaleString("en-US")} | ${f(s.train_loss)} | ${f(s.val_loss)} | ${f(s.test_loss)} | ${s.seconds.toFixed(0)} s | ${s.steps ? s.steps_per_sec.toFixed(0) : "–"} |`,
+  ),
+];
+writeFileSync(join(out, "results.md"), lines.join("\n") + "\n");
+console.log(lines.join("\n"));

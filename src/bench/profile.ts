@@ -91,19 +91,18 @@ export async function profileStep(preset: string, backend: BackendName = "wasm",
     string,
     (...args: number[]) => unknown
   >;
-  const originals = new Map<string, (...args: number[]) => unknown>();
-  const kernelMs = new Map<string, number>();
-  const checkMs = new Map<string, number>();
-  const calls = new Map<string, number>();
+  const names = Object.keys(SPECS) as (keyof KernelOps)[];
+  const originals = names.map((name) => k[name]);
+  // per kernel index: kernel ms, check ms, calls (typed arrays keep the wrappers cheap)
+  const kernelMs = new Float64Array(names.length);
+  const checkMs = new Float64Array(names.length);
+  const calls = new Float64Array(names.length);
   let stepStart = 0;
   let firstCall = true;
   let sampling = 0;
   let reads = 0;
-  for (const name of Object.keys(SPECS)) {
-    originals.set(name, k[name]);
-    kernelMs.set(name, 0);
-    checkMs.set(name, 0);
-    calls.set(name, 0);
+  names.forEach((name, i) => {
+    const fn = raw[name];
     k[name] = (...args: number[]) => {
       const a = now();
       if (firstCall) {
@@ -112,15 +111,15 @@ export async function profileStep(preset: string, backend: BackendName = "wasm",
       }
       checkCall(model.arena, name, args);
       const b = now();
-      const r = raw[name](...args);
+      const r = fn(...args);
       const c = now();
       reads += 3;
-      checkMs.set(name, checkMs.get(name)! + (b - a));
-      kernelMs.set(name, kernelMs.get(name)! + (c - b));
-      calls.set(name, calls.get(name)! + 1);
+      checkMs[i] += b - a;
+      kernelMs[i] += c - b;
+      calls[i]++;
       return r;
     };
-  }
+  });
   let total = 0;
   try {
     for (let i = 0; i < steps; i++) {
@@ -131,23 +130,22 @@ export async function profileStep(preset: string, backend: BackendName = "wasm",
       reads += 2;
     }
   } finally {
-    for (const [name, fn] of originals) k[name] = fn;
+    names.forEach((name, i) => (k[name] = originals[i]));
   }
 
   const parts: Record<string, number> = {};
   const kernels: StepProfile["kernels"] = [];
   let checks = 0;
   let inKernels = 0;
-  for (const name of Object.keys(SPECS) as (keyof KernelOps)[]) {
-    const n = calls.get(name)!;
-    if (n === 0) continue;
-    const ms = kernelMs.get(name)! / steps;
+  names.forEach((name, i) => {
+    if (calls[i] === 0) return;
+    const ms = kernelMs[i] / steps;
     const category = CATEGORY[name] ?? "other";
     parts[category] = (parts[category] ?? 0) + ms;
-    checks += checkMs.get(name)! / steps;
+    checks += checkMs[i] / steps;
     inKernels += ms;
-    kernels.push({ name, category, calls: n / steps, ms });
-  }
+    kernels.push({ name, category, calls: calls[i] / steps, ms });
+  });
   parts.checks = checks;
   parts.sampling = sampling / steps;
   parts.glue = Math.max(0, (total - reads * perRead) / steps - inKernels - checks - parts.sampling);
@@ -204,37 +202,33 @@ export async function memoryFlatness(preset: string, backend: BackendName = "was
     const mb = (x: number) => Math.round((x / 2 ** 20) * 100) / 100;
     return { step, rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), external_mb: mb(m.external) };
   };
-  const gc = { minor: 0, major: 0, other: 0 };
-  let counting = false;
+  // GC entries arrive asynchronously (after a timer tick): keep them all and afterwards count the
+  // ones that started inside a stretch of steps, not the forced collections of the snapshots.
+  const entries: { start: number; kind: number | undefined }[] = [];
   const obs = new PerformanceObserver((list) => {
-    if (!counting) return;
-    for (const e of list.getEntries()) {
-      const kind = (e as { detail?: { kind?: number } }).detail?.kind;
-      if (kind === perf.NODE_PERFORMANCE_GC_MINOR) gc.minor++;
-      else if (kind === perf.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
-      else gc.other++;
-    }
+    for (const e of list.getEntries()) entries.push({ start: e.startTime, kind: (e as { detail?: { kind?: number } }).detail?.kind });
   });
   obs.observe({ entryTypes: ["gc"] });
+  const stretches: [number, number][] = [];
   const snapshots = [snap(0)];
-  await tick();
-  counting = true;
   for (let part = 1; part <= 10; part++) {
     const end = Math.round((steps * part) / 10);
+    const t0 = performance.now();
     for (let i = Math.round((steps * (part - 1)) / 10); i < end; i++) trainer.trainStep();
-    counting = false; // the forced gc of the snapshot is not the step's
-    await tick();
+    stretches.push([t0, performance.now()]);
     snapshots.push(snap(end));
-    await tick();
-    counting = true;
   }
-  counting = false;
-  await tick();
+  await new Promise((resolve) => setTimeout(resolve, 100));
   obs.disconnect();
+  const gc = { minor: 0, major: 0, other: 0 };
+  for (const e of entries) {
+    if (!stretches.some(([a, b]) => e.start >= a && e.start < b)) continue;
+    if (e.kind === perf.NODE_PERFORMANCE_GC_MINOR) gc.minor++;
+    else if (e.kind === perf.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+    else gc.other++;
+  }
   return { preset, backend, steps, snapshots, gc, forcedGc: gcFn !== undefined };
 }
-
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function formatMemoryCheck(m: MemoryCheck): string {
   const first = m.snapshots[0];

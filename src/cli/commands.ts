@@ -1,12 +1,14 @@
 // The CLI commands. Each validates its arguments (UsageError → exit 2), does its work through the
 // library, and prints for people or, with --json, one JSON object on the last line of stdout.
 import { existsSync, appendFileSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { defaultNames, DEFAULT_NAMES_SOURCE } from "../data/default-names.js";
-import { loadNames } from "../data/load-node.js";
+import { loadNames, loadText } from "../data/load-node.js";
+import { maxWordLength } from "../data/dataset.js";
 import { Vocab } from "../data/vocab.js";
-import { runTraining, prepareData, type RunSummary } from "../train/run.js";
-import { evaluate } from "../train/trainer.js";
+import { runTraining, prepareData, type DataSource, type RunSummary } from "../train/run.js";
+import { evaluate, writeBatch, type Examples, type TrainingData } from "../train/trainer.js";
 import { PRESETS, PRESET_NAMES } from "../train/presets.js";
 import { lossCurveSvg, type CurvePoint } from "../train/plot.js";
 import { decodeCheckpoint, type CheckpointMeta, type Trained } from "../io/checkpoint.js";
@@ -34,14 +36,35 @@ async function namesFrom(data: string | undefined): Promise<{ words: string[]; s
   return { words: await loadNames(data), source: data };
 }
 
+/** The data a run or checkpoint needs: names (default: the embedded set) or plain text (--data required). */
+async function dataFrom(data: string | undefined, kind: "names" | "text"): Promise<DataSource> {
+  if (kind === "names") {
+    const { words, source } = await namesFrom(data);
+    return { words, label: source };
+  }
+  if (data === undefined || data.trim() === "")
+    throw new UsageError("this model trains on plain text: pass --data FILE|URL (e.g. ../shared/data/tinyshakespeare.txt)");
+  return { text: await loadText(data), label: data };
+}
+
+/** Text models start from a newline when the text has one, else from its first character. */
+const defaultPrompt = (vocab: Vocab) => (vocab.idOf("\n") >= 0 ? "\n" : vocab.chars[0]);
+
 function decodeName(vocab: Vocab, ids: number[]): string {
   return vocab.decode(Int32Array.from(ids));
 }
 
-function samplesOf(trained: Trained, vocab: Vocab, count: number, o: { temperature?: number; topK?: number; seed?: number }): string[] {
-  const opts = { count, temperature: o.temperature, topK: o.topK, seed: o.seed };
+function samplesOf(
+  trained: Trained,
+  vocab: Vocab,
+  count: number,
+  o: { temperature?: number; topK?: number; seed?: number; prompt?: string; length?: number },
+): string[] {
+  const prompt = o.prompt === undefined ? undefined : Array.from(vocab.encode(o.prompt));
+  const opts = { count, temperature: o.temperature, topK: o.topK, seed: o.seed, prompt, maxLength: o.length, stopAtBoundary: vocab.boundary };
+  if (!vocab.boundary && prompt === undefined) throw new UsageError("a text model needs --prompt to start from");
   const tokens = trained.kind === "bigram" ? sampleBigram(trained.bigram, opts) : sampleTokens(trained.model, opts);
-  return tokens.map((ids) => decodeName(vocab, ids));
+  return tokens.map((ids) => decodeName(vocab, prompt && !vocab.boundary ? [...prompt, ...ids] : ids));
 }
 
 function printSamples(samples: string[], known: Set<string> | null): void {
@@ -88,7 +111,9 @@ export async function trainCommand(a: TrainArgs): Promise<void> {
     resume = { model: readCheckpointFile(modelPath), optimizer: readCheckpointFile(optimizerPath) };
     dataArg ??= decodeCheckpoint(resume.model, { maxBatch: 1 }).meta.data;
   }
-  const { words, source } = await namesFrom(dataArg);
+  const kind = PRESETS[a.preset].data;
+  const dataSource = await dataFrom(dataArg, kind);
+  const source = dataSource.label;
   const set: Record<string, string> = {};
   for (const item of a.set ?? []) {
     const eq = item.indexOf("=");
@@ -106,10 +131,10 @@ export async function trainCommand(a: TrainArgs): Promise<void> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   const steps = a.steps ?? PRESETS[a.preset].recipe.steps;
-  if (!a.json)
-    out(`wasmore: training ${a.preset} on ${source} (${words.length} names), ${steps} steps, backend ${a.backend}`);
+  const size = dataSource.words ? `${dataSource.words.length} names` : `${[...dataSource.text!].length.toLocaleString("en-US")} characters`;
+  if (!a.json) out(`wasmore: training ${a.preset} on ${source} (${size}), backend ${a.backend}`);
   const result = await runTraining(
-    { preset: a.preset, words, dataSource: source, set, steps: a.steps, batchSize: a.batchSize, lr: a.lr, seed: a.seed, backend: a.backend, evalEvery: a.evalEvery, resume },
+    { preset: a.preset, words: dataSource.words, text: dataSource.text, dataSource: source, set, steps: a.steps, batchSize: a.batchSize, lr: a.lr, seed: a.seed, backend: a.backend, evalEvery: a.evalEvery, resume },
     {
       onStep: (s) => progress.step(s),
       onEval: (e) => {
@@ -136,8 +161,9 @@ export async function trainCommand(a: TrainArgs): Promise<void> {
   } else {
     printSummary(s, modelPath);
     if (a.samples > 0) {
-      out(`\n${a.samples} samples (marked "new" when not in the data):`);
-      printSamples(samplesOf(result.trained, result.vocab, a.samples, { seed: a.seed }), new Set(words));
+      out(dataSource.words ? `\n${a.samples} samples (marked "new" when not in the data):` : "\nsample:");
+      if (dataSource.words) printSamples(samplesOf(result.trained, result.vocab, a.samples, { seed: a.seed }), new Set(dataSource.words));
+      else out(samplesOf(result.trained, result.vocab, 1, { seed: a.seed, prompt: defaultPrompt(result.vocab), length: 500 })[0]);
     }
   }
   if (s.stopped) process.exitCode = 130;
@@ -157,6 +183,8 @@ function loadCheckpoint(path: string, backend: BackendName, maxBatch: number): {
 
 interface SampleArgs {
   checkpoint: string;
+  prompt?: string;
+  length?: number;
   count: number;
   temperature: number;
   topK: number;
@@ -170,8 +198,16 @@ export async function sampleCommand(a: SampleArgs): Promise<void> {
   positive("count", a.count);
   positive("temperature", a.temperature, false);
   if (!Number.isInteger(a.topK) || a.topK < 0) throw new UsageError(`--top-k must be an integer ≥ 0, got ${a.topK}`);
+  positive("length", a.length);
   const { trained, meta, vocab } = loadCheckpoint(a.checkpoint, a.backend, Math.min(a.count, 512));
-  const samples = samplesOf(trained, vocab, a.count, a);
+  if (!vocab.boundary) {
+    const text = samplesOf(trained, vocab, a.count, { ...a, prompt: a.prompt ?? defaultPrompt(vocab), length: a.length ?? 500 });
+    if (a.json) out(JSON.stringify({ samples: text.map((t) => ({ text: t })) }));
+    else out(text.join("\n\n---\n\n"));
+    return;
+  }
+  if (a.prompt !== undefined) throw new UsageError("--prompt is for text models; a names model starts every sample from '.'");
+  const samples = samplesOf(trained, vocab, a.count, { ...a, prompt: undefined });
   let known: Set<string> | null = null;
   const source = a.data ?? meta.data;
   if (a.data !== undefined || source === DEFAULT_NAMES_SOURCE || existsSync(source)) known = new Set((await namesFrom(source)).words);
@@ -191,10 +227,9 @@ export async function evalCommand(a: EvalArgs): Promise<void> {
   const source = a.data ?? meta.data;
   if (a.data === undefined && source !== DEFAULT_NAMES_SOURCE && !existsSync(source))
     throw new UsageError(`the checkpoint was trained on ${source}, which is not here; pass --data`);
-  const { words } = await namesFrom(source);
-  const data = prepareData(words, source, contextSize(meta.config), vocab);
-  const loss = (d: typeof data.train) =>
-    d.count === 0 ? NaN : trained.kind === "bigram" ? trained.bigram.nll(d.X, d.Y) : evaluate(trained.model, d);
+  const data = prepareData(await dataFrom(source, vocab.boundary ? "names" : "text"), meta.config, vocab);
+  const loss = (d: TrainingData) =>
+    d.count === 0 ? NaN : trained.kind === "bigram" ? trained.bigram.nll((d as Examples).X, (d as Examples).Y) : evaluate(trained.model, d);
   const result = { train_loss: loss(data.train), val_loss: loss(data.val), test_loss: loss(data.test), preset: meta.preset, step: meta.step, data: source };
   if (a.json) out(JSON.stringify(result));
   else out(`${meta.preset} at step ${meta.step} on ${source}\nloss  train ${result.train_loss.toFixed(4)}  val ${result.val_loss.toFixed(4)}  test ${result.test_loss.toFixed(4)}`);
@@ -217,16 +252,14 @@ export async function gradcheckCommand(a: GradcheckArgs): Promise<void> {
   const presets = a.preset === "all" ? PRESET_NAMES : [a.preset];
   const report: { preset: string; tensors: ReturnType<typeof gradcheck>; pass: boolean }[] = [];
   for (const name of presets) {
-    const config = PRESETS[name].model(vocab.size);
+    if (PRESETS[name].data === "text") continue; // same layers as gpt, checked on names
+    const config = PRESETS[name].model(vocab.size, maxWordLength(words));
     if (config.type === "bigram") continue; // counts, no gradients
-    const T = contextSize(config);
-    const model = new Model(buildNetwork(config as NetworkConfig), { backend: a.backend, maxBatch: a.batchSize, inputShape: [T], seed: 1 });
-    const data = prepareData(words, DEFAULT_NAMES_SOURCE, T, vocab).train;
-    for (let b = 0; b < a.batchSize; b++) {
-      const i = (b * 7919) % data.count;
-      model.input.ints.set(data.X.subarray(i * T, (i + 1) * T), b * T);
-      model.targets.ints[b] = data.Y[i];
-    }
+    const model = new Model(buildNetwork(config as NetworkConfig), {
+      backend: a.backend, maxBatch: a.batchSize, inputShape: [contextSize(config)], seed: 1,
+    });
+    const data = prepareData({ words, label: DEFAULT_NAMES_SOURCE }, config, vocab).train;
+    writeBatch(model, data, Array.from({ length: a.batchSize }, (_, b) => (b * 7919) % data.count));
     const tensors = gradcheck(model, a.batchSize, { seed: 1 });
     report.push({ preset: name, tensors, pass: tensors.every((t) => t.relError <= a.tolerance) });
   }
@@ -241,13 +274,36 @@ export async function gradcheckCommand(a: GradcheckArgs): Promise<void> {
 }
 
 interface BenchArgs {
-  what: "kernels";
+  what: "kernels" | "train" | "profile";
   json: boolean;
   filter?: string;
+  model?: string[];
+  engine?: string[];
+  seconds: number;
+  data?: string;
+  backend: BackendName;
+  steps: number;
 }
 
+/** names.txt beside the checkout, when there (benchmarks compare on the lectures' data). */
+const SHARED_NAMES = fileURLToPath(new URL("../../../../shared/data/names.txt", import.meta.url));
+
 export async function benchCommand(a: BenchArgs): Promise<void> {
-  const { benchKernels, formatKernelTable } = await import("../bench/kernels.js");
-  const rows = await benchKernels({ json: a.json, filter: a.filter });
-  out(a.json ? JSON.stringify({ rows }) : formatKernelTable(rows));
+  positive("seconds", a.seconds, false);
+  positive("steps", a.steps);
+  const data = a.data ?? (existsSync(SHARED_NAMES) ? SHARED_NAMES : undefined);
+  if (a.what === "kernels") {
+    const { benchKernels, formatKernelTable } = await import("../bench/kernels.js");
+    const rows = await benchKernels({ json: a.json, filter: a.filter });
+    out(a.json ? JSON.stringify({ rows }) : formatKernelTable(rows));
+  } else if (a.what === "train") {
+    const { benchTrain, formatTrainTable } = await import("../bench/train.js");
+    const rows = await benchTrain({ models: a.model, engines: a.engine, seconds: a.seconds, data });
+    out(a.json ? JSON.stringify({ rows }) : formatTrainTable(rows));
+  } else {
+    const { profileStep, formatProfile } = await import("../bench/profile.js");
+    const profiles = [];
+    for (const model of a.model ?? ["wavenet"]) profiles.push(await profileStep(model, a.backend, { steps: a.steps, data }));
+    out(a.json ? JSON.stringify({ profiles }) : profiles.map(formatProfile).join("\n\n"));
+  }
 }

@@ -65,10 +65,13 @@ async function main(): Promise<void> {
           .option("temperature", { type: "number", default: 1, describe: "softmax temperature (> 0)" })
           .option("top-k", { type: "number", default: 0, describe: "sample only from the k most likely characters (0 = all)" })
           .option("seed", { type: "number", default: 42 })
+          .option("prompt", { type: "string", describe: "text models: the text to continue (default: a newline)" })
+          .option("length", { type: "number", describe: "text models: characters to generate (default 500)" })
           .option("data", { type: "string", describe: "data to mark known names against (default: the data the model was trained on)" })
           .option("backend", backendOption)
           .option("json", { type: "boolean", default: false })
-          .example("$0 sample --checkpoint runs/wavenet/model.safetensors --count 10 --temperature 0.8", "ten names"),
+          .example("$0 sample --checkpoint runs/wavenet/model.safetensors --count 10 --temperature 0.8", "ten names")
+          .example('$0 sample --checkpoint runs/gpt-shakespeare/model.safetensors --prompt "ROMEO:" --length 500 --top-k 10', "continue a text"),
       (a) => sampleCommand(a as never),
     )
     .command(
@@ -98,14 +101,21 @@ async function main(): Promise<void> {
     )
     .command(
       "bench <what>",
-      "benchmarks: kernels (WASM vs JS per kernel)",
+      "benchmarks: kernels (WASM vs JS per kernel), train (steps/s vs PyTorch and TensorFlow.js), profile (one step)",
       (y: Argv) =>
         y
-          .positional("what", { choices: ["kernels"], describe: "what to benchmark" })
-          .option("json", { type: "boolean", default: false })
-          .option("filter", { type: "string", describe: "only rows whose kernel or shape contains this text" })
+          .positional("what", { choices: ["kernels", "train", "profile"], describe: "what to benchmark" })
+          .option("json", { type: "boolean", default: false, describe: "one JSON document instead of the table" })
+          .option("filter", { type: "string", describe: "kernels: only rows whose kernel or shape contains this text" })
+          .option("model", { type: "string", array: true, describe: "train/profile: presets (default mlp, bnmlp, wavenet)" })
+          .option("engine", { type: "string", array: true, describe: "train: wasmore-wasm, wasmore-js, tfjs-wasm, tfjs-cpu, pytorch" })
+          .option("seconds", { type: "number", default: 3, describe: "train: measuring time per row" })
+          .option("data", { type: "string", describe: "train/profile: names file (default ../shared/data/names.txt when present, else synthetic ids)" })
+          .option("backend", backendOption)
+          .option("steps", { type: "number", default: 2000, describe: "profile: steps to profile" })
           .example("$0 bench kernels", "the kernel table of the README")
-          .example("$0 bench kernels --json", "the same as one JSON document"),
+          .example("$0 bench train --model wavenet", "WaveNet steps/s: wasmore (wasm, js), TensorFlow.js, PyTorch")
+          .example("$0 bench profile --model wavenet", "where a WaveNet step spends its time"),
       (a) => benchCommand(a as never),
     )
     .demandCommand(1, "choose a command: train, sample, eval, gradcheck or bench")

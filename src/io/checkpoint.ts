@@ -74,7 +74,7 @@ export function readMeta(file: SafetensorsFile): CheckpointMeta {
   const m = file.metadata;
   if (m.format !== FORMAT) throw new CheckpointError(`not a wasmore checkpoint (format ${JSON.stringify(m.format ?? null)}, expected "${FORMAT}")`);
   const config = parseJSON<ModelConfig>(m.config, "config");
-  if (typeof config !== "object" || config === null || !["bigram", "nbigram", "mlp", "wavenet"].includes(config.type))
+  if (typeof config !== "object" || config === null || !["bigram", "nbigram", "mlp", "wavenet", "gpt"].includes(config.type))
     throw new CheckpointError(`checkpoint config has an unknown model type`);
   try {
     checkConfig(config);

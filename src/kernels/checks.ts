@@ -1,105 +1,107 @@
 // Argument checks shared by every backend: dimensions must be positive integers and every buffer
 // must lie inside the arena. A bad call throws an error naming the kernel instead of silently
-// corrupting memory. Each entry maps a kernel's arguments to [name, ptr, elements] triples.
+// corrupting memory. Each check takes the kernel's own arguments (fixed arity, no allocation: it
+// runs on every kernel call of every training step).
 import type { Arena } from "../memory/arena.js";
 import type { KernelOps } from "./types.js";
 
-type Buffers = (args: number[]) => [string, number, number][];
-type Spec = { dims: number[]; buffers: Buffers };
+/** What a check can ask: is `v` a dimension, is [ptr, ptr + 4·n) a buffer inside the arena. */
+export class Checker {
+  constructor(readonly arena: Arena) {}
+  kernel = "";
+  dim(i: number, v: number): void {
+    if (!Number.isInteger(v) || v < 1 || v > 0x7fffffff)
+      throw new RangeError(`${this.kernel}: dimension argument ${i} must be a positive integer, got ${v}`);
+  }
+  buf(name: string, ptr: number, n: number): void {
+    this.arena.check(this.kernel, name, ptr, n);
+  }
+}
 
-const mm = (aLen: (M: number, K: number, N: number) => number, bLen: (M: number, K: number, N: number) => number): Spec => ({
-  dims: [3, 4, 5],
-  buffers: ([c, a, b, M, K, N]) => [["C", c, M * N], ["A", a, aLen(M, K, N)], ["B", b, bLen(M, K, N)]],
-});
-const elementwise = (...names: string[]): Spec => ({
-  dims: [names.length],
-  buffers: (args) => names.map((name, i) => [name, args[i], args[names.length]] as [string, number, number]),
-});
+type N = number;
+type Check = (ck: Checker, a: N, b: N, c: N, d: N, e: N, f: N, g: N, h: N, i: N, j: N, k: N, l: N, m: N) => void;
 
-export const SPECS: Record<keyof KernelOps, Spec> = {
-  matmul: mm((M, K) => M * K, (_M, K, N) => K * N),
-  matmulTN: mm((M, K) => K * M, (_M, K, N) => K * N),
-  matmulNT: mm((M, K) => M * K, (_M, K, N) => N * K),
-  addBias: { dims: [2, 3], buffers: ([y, b, M, N]) => [["y", y, M * N], ["bias", b, N]] },
-  biasBackward: { dims: [2, 3], buffers: ([db, dy, M, N]) => [["dbias", db, N], ["dy", dy, M * N]] },
-  embeddingForward: {
-    dims: [3, 4, 5],
-    buffers: ([out, table, idx, n, C, V]) => [["out", out, n * C], ["table", table, V * C], ["idx", idx, n]],
-  },
-  embeddingBackward: {
-    dims: [3, 4, 5],
-    buffers: ([dt, dout, idx, n, C, V]) => [["dtable", dt, V * C], ["dout", dout, n * C], ["idx", idx, n]],
-  },
-  tanhForward: elementwise("y", "x"),
-  tanhBackward: elementwise("dx", "dy", "y"),
-  geluForward: elementwise("y", "x"),
-  geluBackward: elementwise("dx", "dy", "x"),
-  add: elementwise("y", "a", "b"),
-  accumulate: elementwise("y", "x"),
-  scale: elementwise("y", "x"),
-  zero: elementwise("buf"),
-  copy: elementwise("dst", "src"),
-  sumSquares: elementwise("x"),
-  dropoutForward: elementwise("y", "mask", "x"),
-  dropoutBackward: elementwise("dx", "dy", "mask"),
-  batchnormForward: {
-    dims: [8, 9],
-    buffers: ([y, xhat, invstd, x, g, b, rm, rv, R, C]) => [
-      ["y", y, R * C], ["xhat", xhat, R * C], ["invstd", invstd, C], ["x", x, R * C],
-      ["gamma", g, C], ["beta", b, C], ["runningMean", rm, C], ["runningVar", rv, C],
-    ],
-  },
-  batchnormBackward: {
-    dims: [7, 8],
-    buffers: ([dx, dg, db, dy, xhat, invstd, g, R, C]) => [
-      ["dx", dx, R * C], ["dgamma", dg, C], ["dbeta", db, C], ["dy", dy, R * C],
-      ["xhat", xhat, R * C], ["invstd", invstd, C], ["gamma", g, C],
-    ],
-  },
-  layernormForward: {
-    dims: [6, 7],
-    buffers: ([y, mean, rstd, x, w, b, R, C]) => [
-      ["y", y, R * C], ["mean", mean, R], ["rstd", rstd, R], ["x", x, R * C], ["w", w, C], ["b", b, C],
-    ],
-  },
-  layernormBackward: {
-    dims: [8, 9],
-    buffers: ([dx, dw, db, dy, x, mean, rstd, w, R, C]) => [
-      ["dx", dx, R * C], ["dw", dw, C], ["db", db, C], ["dy", dy, R * C], ["x", x, R * C],
-      ["mean", mean, R], ["rstd", rstd, R], ["w", w, C],
-    ],
-  },
-  softmaxCrossEntropyForward: {
-    dims: [3, 4],
-    buffers: ([p, l, t, R, V]) => [["probs", p, R * V], ["logits", l, R * V], ["targets", t, R]],
-  },
-  softmaxCrossEntropyBackward: {
-    dims: [3, 4],
-    buffers: ([dl, p, t, R, V]) => [["dlogits", dl, R * V], ["probs", p, R * V], ["targets", t, R]],
-  },
-  attentionForward: {
-    dims: [3, 4, 5, 6],
-    buffers: ([out, att, qkv, B, T, C, NH]) => [
-      ["out", out, B * T * C], ["att", att, B * NH * T * T], ["qkv", qkv, B * T * 3 * C],
-    ],
-  },
-  attentionBackward: {
-    dims: [5, 6, 7, 8],
-    buffers: ([dqkv, datt, dout, qkv, att, B, T, C, NH]) => [
-      ["dqkv", dqkv, B * T * 3 * C], ["datt", datt, T * T], ["dout", dout, B * T * C],
-      ["qkv", qkv, B * T * 3 * C], ["att", att, B * NH * T * T],
-    ],
-  },
-  sgdStep: elementwise("param", "grad", "velocity"),
-  adamwStep: { dims: [4], buffers: ([p, g, m, v, n]) => [["param", p, n], ["grad", g, n], ["m", m, n], ["v", v, n]] },
+const matmul = (aLen: (M: N, K: N, N: N) => N, bLen: (M: N, K: N, N: N) => N): Check => (ck, c, a, b, M, K, N) => {
+  ck.dim(3, M); ck.dim(4, K); ck.dim(5, N);
+  ck.buf("C", c, M * N); ck.buf("A", a, aLen(M, K, N)); ck.buf("B", b, bLen(M, K, N));
+};
+// elementwise kernels: n buffers of `count` elements followed by the count
+const ew1 = (x: string): Check => (ck, p, n) => { ck.dim(1, n); ck.buf(x, p, n); };
+const ew2 = (x: string, y: string): Check => (ck, p, q, n) => { ck.dim(2, n); ck.buf(x, p, n); ck.buf(y, q, n); };
+const ew3 = (x: string, y: string, z: string): Check => (ck, p, q, r, n) => {
+  ck.dim(3, n); ck.buf(x, p, n); ck.buf(y, q, n); ck.buf(z, r, n);
 };
 
+export const SPECS: Record<keyof KernelOps, Check> = {
+  matmul: matmul((M, K) => M * K, (_M, K, N) => K * N),
+  matmulTN: matmul((M, K) => K * M, (_M, K, N) => K * N),
+  matmulNT: matmul((M, K) => M * K, (_M, K, N) => N * K),
+  addBias: (ck, y, b, M, N) => { ck.dim(2, M); ck.dim(3, N); ck.buf("y", y, M * N); ck.buf("bias", b, N); },
+  biasBackward: (ck, db, dy, M, N) => { ck.dim(2, M); ck.dim(3, N); ck.buf("dbias", db, N); ck.buf("dy", dy, M * N); },
+  embeddingForward: (ck, out, table, idx, n, C, V) => {
+    ck.dim(3, n); ck.dim(4, C); ck.dim(5, V);
+    ck.buf("out", out, n * C); ck.buf("table", table, V * C); ck.buf("idx", idx, n);
+  },
+  embeddingBackward: (ck, dt, dout, idx, n, C, V) => {
+    ck.dim(3, n); ck.dim(4, C); ck.dim(5, V);
+    ck.buf("dtable", dt, V * C); ck.buf("dout", dout, n * C); ck.buf("idx", idx, n);
+  },
+  tanhForward: ew2("y", "x"),
+  tanhBackward: ew3("dx", "dy", "y"),
+  geluForward: ew2("y", "x"),
+  geluBackward: ew3("dx", "dy", "x"),
+  add: ew3("y", "a", "b"),
+  accumulate: ew2("y", "x"),
+  scale: ew2("y", "x"),
+  zero: ew1("buf"),
+  copy: ew2("dst", "src"),
+  sumSquares: ew1("x"),
+  dropoutForward: ew3("y", "mask", "x"),
+  dropoutBackward: ew3("dx", "dy", "mask"),
+  batchnormForward: (ck, y, xhat, invstd, x, g, b, rm, rv, R, C) => {
+    ck.dim(8, R); ck.dim(9, C);
+    ck.buf("y", y, R * C); ck.buf("xhat", xhat, R * C); ck.buf("invstd", invstd, C); ck.buf("x", x, R * C);
+    ck.buf("gamma", g, C); ck.buf("beta", b, C); ck.buf("runningMean", rm, C); ck.buf("runningVar", rv, C);
+  },
+  batchnormBackward: (ck, dx, dg, db, dy, xhat, invstd, g, R, C) => {
+    ck.dim(7, R); ck.dim(8, C);
+    ck.buf("dx", dx, R * C); ck.buf("dgamma", dg, C); ck.buf("dbeta", db, C); ck.buf("dy", dy, R * C);
+    ck.buf("xhat", xhat, R * C); ck.buf("invstd", invstd, C); ck.buf("gamma", g, C);
+  },
+  layernormForward: (ck, y, mean, rstd, x, w, b, R, C) => {
+    ck.dim(6, R); ck.dim(7, C);
+    ck.buf("y", y, R * C); ck.buf("mean", mean, R); ck.buf("rstd", rstd, R); ck.buf("x", x, R * C); ck.buf("w", w, C); ck.buf("b", b, C);
+  },
+  layernormBackward: (ck, dx, dw, db, dy, x, mean, rstd, w, R, C) => {
+    ck.dim(8, R); ck.dim(9, C);
+    ck.buf("dx", dx, R * C); ck.buf("dw", dw, C); ck.buf("db", db, C); ck.buf("dy", dy, R * C); ck.buf("x", x, R * C);
+    ck.buf("mean", mean, R); ck.buf("rstd", rstd, R); ck.buf("w", w, C);
+  },
+  softmaxCrossEntropyForward: (ck, p, l, t, R, V) => {
+    ck.dim(3, R); ck.dim(4, V);
+    ck.buf("probs", p, R * V); ck.buf("logits", l, R * V); ck.buf("targets", t, R);
+  },
+  softmaxCrossEntropyBackward: (ck, dl, p, t, R, V) => {
+    ck.dim(3, R); ck.dim(4, V);
+    ck.buf("dlogits", dl, R * V); ck.buf("probs", p, R * V); ck.buf("targets", t, R);
+  },
+  attentionForward: (ck, out, att, qkv, B, T, C, NH) => {
+    ck.dim(3, B); ck.dim(4, T); ck.dim(5, C); ck.dim(6, NH);
+    ck.buf("out", out, B * T * C); ck.buf("att", att, B * NH * T * T); ck.buf("qkv", qkv, B * T * 3 * C);
+  },
+  attentionBackward: (ck, dqkv, datt, dout, qkv, att, B, T, C, NH) => {
+    ck.dim(5, B); ck.dim(6, T); ck.dim(7, C); ck.dim(8, NH);
+    ck.buf("dqkv", dqkv, B * T * 3 * C); ck.buf("datt", datt, T * T); ck.buf("dout", dout, B * T * C);
+    ck.buf("qkv", qkv, B * T * 3 * C); ck.buf("att", att, B * NH * T * T);
+  },
+  sgdStep: ew3("param", "grad", "velocity"),
+  adamwStep: (ck, p, g, m, v, n) => { ck.dim(4, n); ck.buf("param", p, n); ck.buf("grad", g, n); ck.buf("m", m, n); ck.buf("v", v, n); },
+};
+
+/** Check one call given its arguments as an array (for tools; the kernels' wrappers call SPECS directly). */
 export function checkCall(arena: Arena, kernel: string, args: number[]): void {
-  const spec = SPECS[kernel as keyof KernelOps];
-  for (const i of spec.dims) {
-    const d = args[i];
-    if (!Number.isInteger(d) || d < 1 || d > 0x7fffffff)
-      throw new RangeError(`${kernel}: dimension argument ${i} must be a positive integer, got ${d}`);
-  }
-  for (const [name, ptr, len] of spec.buffers(args)) arena.check(kernel, name, ptr, len);
+  const ck = new Checker(arena);
+  ck.kernel = kernel;
+  const a = args;
+  SPECS[kernel as keyof KernelOps](ck, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
 }

@@ -7,6 +7,7 @@ import { Tanh, GELU, Dropout } from "../nn/activations.js";
 import { FlattenConsecutive, Residual, Sequential } from "../nn/structure.js";
 import { constant, normal } from "../nn/init.js";
 import type { Layer } from "../nn/layer.js";
+import { buildGpt, checkGptConfig, type GptConfig } from "./gpt.js";
 
 /** Count bigram: no network, a smoothed count table (src/models/bigram.ts). */
 export interface BigramConfig {
@@ -47,8 +48,14 @@ export interface WaveNetConfig {
   sharedFusion: boolean;
 }
 
-export type NetworkConfig = NeuralBigramConfig | MlpConfig | WaveNetConfig;
+/** GPT (src/models/gpt.ts): a transformer over whole sequences, output [blockSize, V] per example. */
+export type GptNetworkConfig = { type: "gpt" } & GptConfig;
+
+export type NetworkConfig = NeuralBigramConfig | MlpConfig | WaveNetConfig | GptNetworkConfig;
 export type ModelConfig = BigramConfig | NetworkConfig;
+
+/** Whether the model predicts every position of a sequence (GPT) rather than the next character. */
+export const isSequenceModel = (config: ModelConfig): boolean => config.type === "gpt";
 
 /** Context length each example needs (the model's input shape is [contextSize]). */
 export function contextSize(config: ModelConfig): number {
@@ -61,6 +68,7 @@ export function checkConfig(config: ModelConfig): void {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
   };
   positive("vocabSize", config.vocabSize);
+  if (config.type === "gpt") return checkGptConfig(config);
   if (config.type === "bigram") {
     if (!(config.smoothing >= 0)) throw new RangeError(`smoothing must be ≥ 0, got ${config.smoothing}`);
     return;
@@ -86,6 +94,8 @@ export function buildNetwork(config: NetworkConfig): Layer {
   checkConfig(config);
   const V = config.vocabSize;
   switch (config.type) {
+    case "gpt":
+      return buildGpt(config);
     case "nbigram":
       // lecture 2: W = randn(27, 27)
       return new Sequential(new Embedding(V, V, normal(1)));

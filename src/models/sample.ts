@@ -10,7 +10,12 @@ export interface SampleOptions {
   temperature?: number;
   topK?: number;
   seed?: number;
+  /** most tokens to generate per sample (names stop earlier, at '.') */
   maxLength?: number;
+  /** sequence models: token ids to start from (default: the '.' start token) */
+  prompt?: number[];
+  /** sequence models: stop a sample when it draws the '.' token (names); false for text */
+  stopAtBoundary?: boolean;
 }
 
 /** Draw an index from unnormalised log-probabilities `logits` (length V). */
@@ -41,12 +46,15 @@ function checkSampleOptions(o: SampleOptions): Required<SampleOptions> {
   if (!Number.isInteger(o.count) || o.count < 1) throw new RangeError(`count must be a positive integer, got ${o.count}`);
   const topK = o.topK ?? 0;
   if (!Number.isInteger(topK) || topK < 0) throw new RangeError(`top-k must be an integer ≥ 0, got ${o.topK}`);
-  return { count: o.count, temperature, topK, seed: o.seed ?? 42, maxLength: o.maxLength ?? 64 };
+  return {
+    count: o.count, temperature, topK, seed: o.seed ?? 42, maxLength: o.maxLength ?? 64, prompt: o.prompt ?? [0], stopAtBoundary: o.stopAtBoundary ?? true,
+  };
 }
 
 /** Sample `count` sequences of token ids (without the terminating '.'). */
 export function sampleTokens(model: Model, options: SampleOptions): number[][] {
   const o = checkSampleOptions(options);
+  if (model.rowsPerExample > 1) return sampleSequences(model, o);
   const rng = seedrandom(`${o.seed}:sample`);
   const T = model.input.length / model.maxBatch;
   const V = model.vocabSize;
@@ -92,6 +100,40 @@ export function sampleBigram(bigram: CountBigram, options: SampleOptions): numbe
       out.push(prev);
     }
     results.push(out);
+  }
+  return results;
+}
+
+/**
+ * A sequence model (GPT) predicts every position, and attention is causal, so a context shorter than
+ * T is placed at the start with padding after it: the logits at its last position do not see the
+ * padding. Longer contexts keep their last T tokens.
+ */
+function sampleSequences(model: Model, o: Required<SampleOptions>): number[][] {
+  const rng = seedrandom(`${o.seed}:sample`);
+  const T = model.rowsPerExample;
+  const V = model.vocabSize;
+  if (o.prompt.length === 0) throw new RangeError("the prompt is empty");
+  const results: number[][] = [];
+  for (let start = 0; start < o.count; start += model.maxBatch) {
+    const B = Math.min(model.maxBatch, o.count - start);
+    const seqs = Array.from({ length: B }, () => [...o.prompt]);
+    const done = new Array<boolean>(B).fill(false);
+    for (let len = 0; len < o.maxLength && done.includes(false); len++) {
+      const mem = model.arena.i32;
+      const input = model.input.ptr >> 2;
+      mem.fill(0, input, input + B * T);
+      for (let b = 0; b < B; b++) mem.set(seqs[b].slice(-T), input + b * T);
+      const logits = model.forward(B, false).data;
+      for (let b = 0; b < B; b++) {
+        if (done[b]) continue;
+        const at = b * T + Math.min(seqs[b].length, T) - 1;
+        const next = drawFromLogits(logits.subarray(at * V, (at + 1) * V), o.temperature, o.topK, rng());
+        if (o.stopAtBoundary && next === 0) done[b] = true;
+        else seqs[b].push(next);
+      }
+    }
+    results.push(...seqs.map((s) => s.slice(o.prompt.length)));
   }
   return results;
 }

@@ -19,8 +19,10 @@ export interface Recipe {
 export interface Preset {
   name: string;
   description: string;
-  /** the architecture, completed with the data's vocabulary size */
-  model: (vocabSize: number) => ModelConfig;
+  /** what it trains on: names (one a line) or a plain character stream */
+  data: "names" | "text";
+  /** the architecture, completed with the data's vocabulary size and longest name */
+  model: (vocabSize: number, maxLength?: number) => ModelConfig;
   recipe: Recipe;
 }
 
@@ -38,29 +40,34 @@ const lecture = (steps: number, at: number): Recipe => ({
 export const PRESETS: Record<string, Preset> = {
   bigram: {
     name: "bigram",
+    data: "names",
     description: "count bigram with add-1 smoothing (lecture 1); fitted in one pass, no gradient steps",
     model: (vocabSize) => ({ type: "bigram", vocabSize, smoothing: 1 }),
     recipe: lecture(0, 1),
   },
   nbigram: {
+    data: "names",
     name: "nbigram",
     description: "neural bigram: a V×V logit table trained by gradient descent (lecture 1)",
     model: (vocabSize) => ({ type: "nbigram", vocabSize }),
     recipe: { steps: 3000, batchSize: 512, lr: 10, schedule: { type: "step", at: 0.8, factor: 0.1 }, optimizer: SGD, gradClip: 0 },
   },
   mlp: {
+    data: "names",
     name: "mlp",
     description: "Bengio MLP: block 3, 10-d embeddings, 200 tanh units (lecture 2), 200k steps",
     model: (vocabSize) => ({ type: "mlp", vocabSize, blockSize: 3, nEmbd: 10, nHidden: 200, batchnorm: false }),
     recipe: lecture(200_000, 0.5),
   },
   bnmlp: {
+    data: "names",
     name: "bnmlp",
     description: "MLP with BatchNorm and Kaiming init (lecture 3): 12,097 parameters, 200k steps",
     model: (vocabSize) => ({ type: "mlp", vocabSize, blockSize: 3, nEmbd: 10, nHidden: 200, batchnorm: true }),
     recipe: lecture(200_000, 0.5),
   },
   wavenet: {
+    data: "names",
     name: "wavenet",
     description: "hierarchical WaveNet (lecture 5): block 8, 24-d embeddings, 128 hidden, 76,579 parameters, 200k steps",
     model: (vocabSize) => ({
@@ -69,6 +76,7 @@ export const PRESETS: Record<string, Preset> = {
     recipe: lecture(200_000, 0.75),
   },
   "wavenet-plus": {
+    data: "names",
     name: "wavenet-plus",
     description: "improved hierarchical model: wider, a residual block per stage, GELU, dropout, AdamW with warmup + cosine",
     model: (vocabSize) => ({
@@ -80,6 +88,36 @@ export const PRESETS: Record<string, Preset> = {
       lr: 3e-3,
       schedule: { type: "cosine", warmup: 1000, minRatio: 0.01 },
       optimizer: { type: "adamw", beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.05 },
+      gradClip: 1,
+    },
+  },
+  gpt: {
+    data: "names",
+    name: "gpt",
+    description: "GPT over whole names (makemore's Transformer size: 4 layers, 4 heads, 64-d), AdamW with warmup + cosine",
+    model: (vocabSize, maxLength = 15) => ({
+      type: "gpt", vocabSize, blockSize: maxLength + 1, nLayer: 4, nHead: 4, nEmbd: 64, dropout: 0.1, bias: false, tied: true,
+    }),
+    recipe: {
+      steps: 20_000,
+      batchSize: 32,
+      lr: 1e-3,
+      schedule: { type: "cosine", warmup: 500, minRatio: 0.1 },
+      optimizer: { type: "adamw", beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 },
+      gradClip: 1,
+    },
+  },
+  "gpt-shakespeare": {
+    data: "text",
+    name: "gpt-shakespeare",
+    description: "character-level GPT on plain text, nanoGPT's shakespeare_char CPU config (4 layers, 4 heads, 128-d, context 64)",
+    model: (vocabSize) => ({ type: "gpt", vocabSize, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0, bias: false, tied: true }),
+    recipe: {
+      steps: 2000,
+      batchSize: 12,
+      lr: 1e-3,
+      schedule: { type: "cosine", warmup: 100, minRatio: 0.1 },
+      optimizer: { type: "adamw", beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 },
       gradClip: 1,
     },
   },

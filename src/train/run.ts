@@ -1,14 +1,14 @@
 // One training run from words to a trained, evaluated model: vocabulary, the lectures' split,
 // contexts, the preset's model and recipe, periodic validation, checkpoints through hooks (the
 // caller decides where bytes go: files in Node, downloads in a browser).
-import { buildContexts, splitWords, Vocab, type Contexts } from "../data/index.js";
-import { contextSize, type ModelConfig, type NetworkConfig } from "../models/networks.js";
+import { buildContexts, buildSequences, maxWordLength, splitWords, TextDataset, Vocab } from "../data/index.js";
+import { contextSize, isSequenceModel, type ModelConfig, type NetworkConfig } from "../models/networks.js";
 import { buildNetwork } from "../models/networks.js";
 import { Model } from "../models/model.js";
 import { CountBigram } from "../models/bigram.js";
 import { encodeCheckpoint, encodeOptimizerState, decodeCheckpoint, decodeOptimizerState, type CheckpointMeta, type Trained } from "../io/checkpoint.js";
 import type { BackendName } from "../kernels/types.js";
-import { evaluate, Trainer, type Examples } from "./trainer.js";
+import { evaluate, textWindows, Trainer, type Examples, type TrainingData } from "./trainer.js";
 import { PRESETS, type Preset, type Recipe } from "./presets.js";
 import { makeSchedule } from "../optim/schedule.js";
 import { checkConfig } from "../models/networks.js";
@@ -16,7 +16,10 @@ import type seedrandom from "seedrandom";
 
 export interface RunConfig {
   preset: string;
-  words: string[];
+  /** names, one example each (names presets) */
+  words?: string[];
+  /** a character stream (text presets) */
+  text?: string;
   /** label of the data (path, URL, or the embedded set) */
   dataSource: string;
   steps?: number;
@@ -97,21 +100,47 @@ const positiveInt = (name: string, v: number) => {
 
 export interface PreparedData {
   vocab: Vocab;
-  train: Contexts;
-  val: Contexts;
-  test: Contexts;
+  train: TrainingData;
+  val: TrainingData;
+  test: TrainingData;
 }
 
-/** Vocabulary, lecture split (Python random.seed(42) shuffle, 80/10/10) and contexts of `blockSize`. */
-export function prepareData(words: string[], source: string, blockSize: number, vocab?: Vocab): PreparedData {
-  vocab ??= Vocab.forWords(words, source);
-  const split = splitWords(words);
-  return {
-    vocab,
-    train: buildContexts(split.train, vocab, blockSize),
-    val: buildContexts(split.val, vocab, blockSize),
-    test: buildContexts(split.test, vocab, blockSize),
-  };
+/** Where a run's examples come from: names (one a line) or a character stream. */
+export interface DataSource {
+  words?: string[];
+  text?: string;
+  /** path, URL or the embedded set's label, for messages and checkpoints */
+  label: string;
+}
+
+/** The vocabulary a data source implies: names mode ('.' boundary) or text mode. */
+export function vocabFor(source: DataSource): Vocab {
+  if (source.text !== undefined) return Vocab.forText(source.text);
+  return Vocab.forWords(source.words ?? [], source.label);
+}
+
+/**
+ * Examples for a model: names → the lectures' split (Python random.seed(42) shuffle, 80/10/10) as
+ * next-character contexts, or as padded sequences for a GPT; text → nanoGPT's 90/10 split into
+ * windows (every offset for training, non-overlapping for validation; no test split).
+ */
+export function prepareData(source: DataSource, config: ModelConfig, vocab: Vocab = vocabFor(source)): PreparedData {
+  const T = contextSize(config);
+  if (source.text !== undefined) {
+    if (!isSequenceModel(config)) throw new RunError(`${source.label}: plain text trains sequence models (gpt presets); give names, one a line, for ${config.type}`);
+    const { train, val } = TextDataset.fromText(source.text, vocab).split(0.9);
+    const data = { vocab, train: textWindows(train.tokens, T, 1), val: textWindows(val.tokens, T, T), test: textWindows(new Int32Array(0), T, T) };
+    if (data.train.count < 1 || data.val.count < 1) throw new RunError(`${source.label}: too little text for a context of ${T} characters`);
+    return data;
+  }
+  const split = splitWords(source.words ?? []);
+  const build = (words: string[]) => (isSequenceModel(config) ? buildSequences(words, vocab, T) : buildContexts(words, vocab, T));
+  try {
+    return { vocab, train: build(split.train), val: build(split.val), test: build(split.test) };
+  } catch (e) {
+    if (e instanceof RangeError) throw new RunError(`${source.label}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** Train a preset on `words`; returns the summary and the trained model. */
@@ -199,11 +228,14 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
   const backend = config.backend ?? "wasm";
   let resumed: ReturnType<typeof decodeCheckpoint> | null = null;
   if (config.resume) resumed = decodeCheckpoint(config.resume.model, { backend, maxBatch: 1 });
-  const vocab = resumed ? Vocab.fromJSON(resumed.meta.vocab) : Vocab.forWords(config.words, config.dataSource);
+  const source: DataSource = { words: config.words, text: config.text, label: config.dataSource };
+  if ((preset.data === "text") !== (config.text !== undefined))
+    throw new RunError(`preset ${preset.name} trains on ${preset.data === "text" ? "plain text" : "names, one a line"}`);
+  const vocab = resumed ? Vocab.fromJSON(resumed.meta.vocab) : vocabFor(source);
   // a resumed run continues the checkpoint's model and recipe; a new one starts from the preset
   const base = resumed
     ? { model: resumed.meta.config, recipe: resumed.meta.recipe ?? preset.recipe }
-    : applyOverrides(preset.model(vocab.size), preset.recipe, config.set ?? {});
+    : applyOverrides(preset.model(vocab.size, maxWordLength(config.words ?? [])), preset.recipe, config.set ?? {});
   const modelConfig: ModelConfig = base.model;
   const recipe: Recipe = {
     ...base.recipe,
@@ -211,7 +243,7 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
     batchSize: config.batchSize ?? base.recipe.batchSize,
     lr: config.lr ?? base.recipe.lr,
   };
-  const data = prepareData(config.words, config.dataSource, contextSize(modelConfig), vocab);
+  const data = prepareData(source, modelConfig, vocab);
   if (data.train.count === 0) throw new RunError(`${config.dataSource}: too few names to make a training split`);
   const { steps, batchSize, lr } = recipe;
   if (!Number.isInteger(steps) || steps < 0) throw new RunError(`steps must be an integer ≥ 0, got ${steps}`);
@@ -225,12 +257,13 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
 
   if (modelConfig.type === "bigram") {
     const bigram = new CountBigram(vocab.size, modelConfig.smoothing);
-    bigram.fit(data.train.X, data.train.Y);
+    const [train, val, test] = [data.train, data.val, data.test] as Examples[];
+    bigram.fit(train.X, train.Y);
     const trained: Trained = { kind: "bigram", bigram };
     const nll = (d: Examples) => (d.count ? bigram.nll(d.X, d.Y) : NaN);
     const summary: RunSummary = {
-      preset: preset.name, params: vocab.size * vocab.size, steps: 0, train_loss: nll(data.train), val_loss: nll(data.val),
-      test_loss: nll(data.test), best_val_loss: nll(data.val), seconds: (performance.now() - started) / 1000, steps_per_sec: 0,
+      preset: preset.name, params: vocab.size * vocab.size, steps: 0, train_loss: nll(train), val_loss: nll(val),
+      test_loss: nll(test), best_val_loss: nll(val), seconds: (performance.now() - started) / 1000, steps_per_sec: 0,
       stopped: false, backend, examples,
     };
     hooks.onCheckpoint?.("last", encodeCheckpoint(trained, meta(0)), null);
@@ -251,7 +284,7 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
   if (resumed && config.resume) {
     const state = decodeOptimizerState(config.resume.optimizer, trainer.optimizer);
     if (state.step !== resumed.meta.step) throw new RunError(`optimizer state is from step ${state.step}, the checkpoint from step ${resumed.meta.step}`);
-    trainer.restore(state.step, state.rngState as seedrandom.State.Arc4, state.optimizerStep);
+    trainer.restore(state.step, state.rngState as seedrandom.State.Alea, state.optimizerStep);
     model.dropoutSeed = state.dropoutSeed;
   }
   const evalEvery = config.evalEvery ?? Math.max(1, Math.ceil(steps / 20));
@@ -312,7 +345,7 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
     preset: preset.name,
     params: model.parameterCount,
     steps: trainer.step,
-    train_loss: evaluate(model, data.train),
+    train_loss: "tokens" in data.train ? evaluate(model, textWindows(data.train.tokens, data.train.T, data.train.T)) : evaluate(model, data.train),
     val_loss: evaluate(model, data.val),
     test_loss: evaluate(model, data.test),
     best_val_loss: Math.min(best, Infinity),

@@ -1,20 +1,36 @@
 // Matmul family: C[M,N] (+)= op(A) · op(B), plus bias add and its backward.
 //
-// SIMD scheme (see /work/shared/PERFORMANCE-NOTES.md):
-// - matmul (A·B) and matmulTN (Aᵀ·B) share one register-blocked tile: 4 rows of C × 8 columns
-//   = 8 f32x4 accumulators; per k, four A elements are broadcast (load32_splat) and multiplied
-//   into two B vectors. The two layouts differ only in A's strides: A[i,k] sits at
-//   a + i·strideI + k·strideK.
-// - matmulNT (A·Bᵀ) is a dot-product tile: 2 rows of A × 4 rows of B = 8 accumulators running
-//   along K (both operands contiguous in k), reduced horizontally at the end.
-// - Edges need no scalar loops: a tile that sticks out over the last rows re-reads the last valid
-//   row and stores only the valid rows; partial columns use lane loads/stores of 1–3 floats.
-// - Large problems are blocked over K (KC) and over columns (NC) so the reused panel of B stays in
-//   cache. No scratch memory is used.
+// SIMD scheme (see /work/shared/PERFORMANCE-NOTES.md): one register-blocked micro-kernel for all
+// three layouts. It computes a 4×8 tile of C in 8 f32x4 accumulators:
+//     C[i..i+4, j..j+8] (+)= Σ_k  Ap[k][0..4] ⊗ Bp[k][0..8]
+// where Ap[k] are the 4 values A[i..i+4, k] (contiguous, broadcast with load32_splat at immediate
+// offsets 0/4/8/12) and Bp[k] the 8 values B[k, j..j+8] (two v128 loads at offsets 0/16). Per k the
+// loop does 6 loads, 8 mul + 8 add and two pointer increments — no conditionals, no address math.
+// Each layout only decides where Ap and Bp come from:
+//   A·B   (NN): Ap = a 4-row panel of A transposed into scratch ([k][4]); Bp = rows of B in place.
+//   Aᵀ·B  (TN): Ap = A stored [K,M] read in place (4 consecutive i are contiguous); Bp as NN.
+//   A·Bᵀ  (NT): Ap as NN; Bp = 8-row panels of B [N,K] transposed into scratch ([k][8]).
+// Edges: a 4-row A panel past row M re-reads the last valid row; the last N % 8 columns of B (NN,
+// TN) are copied zero-padded into scratch. Tiles sticking out of C store only their valid part.
+// Transposes use SIMD 4×4 shuffles. K is blocked by KC so the panels stay in L1/L2; NN/TN also
+// block columns by NC (for large N), NT sizes its B block to the scratch window.
+//
+// Scratch: the SIMD module uses the fixed window [SCRATCH_BASE, SCRATCH_END) = [64 KiB, 256 KiB) of
+// the arena's memory, below the arena's RESERVED_BYTES (src/memory/arena.ts) and above this module's
+// static data (heapBase ≈ 1 KiB) and the scalar module's (memoryBase 32 KiB, which uses no scratch).
+// Assumes each memory is used by one thread at a time (every arena has its own memory).
 // The scalar build (no SIMD) runs plain loops with the same semantics.
 
 const KC: i32 = 256; // K rows per block
-const NC: i32 = 512; // C columns (NN/TN) or B rows (NT) per block
+const NC: i32 = 512; // C columns per block (NN, TN)
+
+const SCRATCH_BASE: usize = 65536;
+const SCRATCH_END: usize = 262144;
+/** Packed A panel: [KC][4] floats. */
+const PACK_A: usize = SCRATCH_BASE;
+/** Packed B: NT panels [nc/8][kc][8], or the zero-padded last N % 8 columns of B (NN, TN) as [kc][8]. */
+const PACK_B: usize = PACK_A + <usize>KC * 16;
+const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
 
 // ---- lane-partial loads and stores: the first `n` (1..4) floats at p ---------------------------
 
@@ -41,105 +57,195 @@ const NC: i32 = 512; // C columns (NN/TN) or B rows (NT) per block
   storeN(p, accumulate ? f32x4.add(v, loadN(p, n)) : v, n);
 }
 
-// ---- A·B and Aᵀ·B tiles: rows i..i+rows (rows ≤ 4), k over [0, K) ------------------------------
+/** One row of a C tile: C[p .. p+cols) (+)= [v0 v1], cols ≤ 8. */
+@inline function putRow(p: usize, v0: v128, v1: v128, cols: i32, accumulate: bool): void {
+  if (cols > 4) {
+    putN(p, v0, 4, accumulate);
+    putN(p + 16, v1, cols - 4, accumulate);
+  } else {
+    putN(p, v0, cols, accumulate);
+  }
+}
 
-/** C tile [rows × 8] (+)= Σ_k A[i,k] · B[k, j..j+8). */
+// ---- the micro-kernel ---------------------------------------------------------------------------
+
+/**
+ * C tile [rows × cols] (+)= Σ_k Ap[k][0..4] ⊗ Bp[k][0..8] over kc ≥ 1 steps, rows ≤ 4, cols ≤ 8:
+ * Ap[k] = 4 floats at pa + k·sa, Bp[k] = 8 floats at pb + k·sb.
+ */
 @inline function tile4x8(
-  c: usize, a: usize, b: usize, K: i32, strideI: usize, strideK: usize, ldb: usize, ldc: usize,
-  rows: i32, accumulate: bool,
+  c: usize, ldc: usize, pa: usize, sa: usize, pb: usize, sb: usize, kc: i32, rows: i32, cols: i32,
+  accumulate: bool,
 ): void {
-  // Rows past the edge re-read the last valid row; their results are not stored.
-  const a0 = a;
-  const a1 = rows > 1 ? a0 + strideI : a0;
-  const a2 = rows > 2 ? a1 + strideI : a1;
-  const a3 = rows > 3 ? a2 + strideI : a2;
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let ak: usize = 0;
-  let pb = b;
-  for (let k = 0; k < K; k++) {
+  const pbEnd = pb + <usize>kc * sb;
+  do {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    let s = v128.load32_splat(a0 + ak);
+    let s = v128.load32_splat(pa);
     c00 = f32x4.add(c00, f32x4.mul(s, b0));
     c01 = f32x4.add(c01, f32x4.mul(s, b1));
-    s = v128.load32_splat(a1 + ak);
+    s = v128.load32_splat(pa, 4);
     c10 = f32x4.add(c10, f32x4.mul(s, b0));
     c11 = f32x4.add(c11, f32x4.mul(s, b1));
-    s = v128.load32_splat(a2 + ak);
+    s = v128.load32_splat(pa, 8);
     c20 = f32x4.add(c20, f32x4.mul(s, b0));
     c21 = f32x4.add(c21, f32x4.mul(s, b1));
-    s = v128.load32_splat(a3 + ak);
+    s = v128.load32_splat(pa, 12);
     c30 = f32x4.add(c30, f32x4.mul(s, b0));
     c31 = f32x4.add(c31, f32x4.mul(s, b1));
-    ak += strideK;
-    pb += ldb;
-  }
-  putN(c, c00, 4, accumulate);
-  putN(c + 16, c01, 4, accumulate);
-  if (rows > 1) {
+    pa += sa;
+    pb += sb;
+  } while (pb != pbEnd);
+  if (rows == 4 && cols == 8) {
+    putN(c, c00, 4, accumulate);
+    putN(c + 16, c01, 4, accumulate);
     putN(c + ldc, c10, 4, accumulate);
     putN(c + ldc + 16, c11, 4, accumulate);
-  }
-  if (rows > 2) {
     putN(c + 2 * ldc, c20, 4, accumulate);
     putN(c + 2 * ldc + 16, c21, 4, accumulate);
-  }
-  if (rows > 3) {
     putN(c + 3 * ldc, c30, 4, accumulate);
     putN(c + 3 * ldc + 16, c31, 4, accumulate);
+  } else {
+    putRow(c, c00, c01, cols, accumulate);
+    if (rows > 1) putRow(c + ldc, c10, c11, cols, accumulate);
+    if (rows > 2) putRow(c + 2 * ldc, c20, c21, cols, accumulate);
+    if (rows > 3) putRow(c + 3 * ldc, c30, c31, cols, accumulate);
   }
 }
 
-/** C tile [rows × cols] (+)= Σ_k A[i,k] · B[k, j..j+cols), cols ≤ 4. */
-@inline function tile4x4(
-  c: usize, a: usize, b: usize, K: i32, strideI: usize, strideK: usize, ldb: usize, ldc: usize,
-  rows: i32, cols: i32, accumulate: bool,
-): void {
-  const a0 = a;
-  const a1 = rows > 1 ? a0 + strideI : a0;
-  const a2 = rows > 2 ? a1 + strideI : a1;
-  const a3 = rows > 3 ? a2 + strideI : a2;
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  let ak: usize = 0;
-  let pb = b;
-  for (let k = 0; k < K; k++) {
-    const bk = loadN(pb, cols);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a0 + ak), bk));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a1 + ak), bk));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a2 + ak), bk));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a3 + ak), bk));
-    ak += strideK;
-    pb += ldb;
-  }
-  putN(c, c0, cols, accumulate);
-  if (rows > 1) putN(c + ldc, c1, cols, accumulate);
-  if (rows > 2) putN(c + 2 * ldc, c2, cols, accumulate);
-  if (rows > 3) putN(c + 3 * ldc, c3, cols, accumulate);
+// ---- packing into scratch -----------------------------------------------------------------------
+
+/** Stores the 4×4 block with rows r0..r3 transposed: dst[q·stride + r] = r_r[q]. */
+@inline function storeTransposed(dst: usize, stride: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
+  const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7); // r0[2] r1[2] r0[3] r1[3]
+  const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + stride, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
 }
 
-/** C[M,N] (+)= Σ_k A[i,k]·B[k,j] with A[i,k] at a + i·strideI + k·strideK and B [K,N] row-major. */
-function matmulStrided(
-  c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, strideI: usize, strideK: usize, accumulate: bool,
-): void {
+/**
+ * dst[k·stride + r] = X[r][k] for 4 row-major rows X[r] = src + min(r, rows−1)·ld, k < kc
+ * (rows past the edge repeat the last valid row).
+ */
+function packRows4(dst: usize, stride: usize, src: usize, ld: usize, rows: i32, kc: i32): void {
+  const p0 = src;
+  const p1 = rows > 1 ? p0 + ld : p0;
+  const p2 = rows > 2 ? p1 + ld : p1;
+  const p3 = rows > 3 ? p2 + ld : p2;
+  const kc4 = kc & ~3;
+  let k = 0;
+  for (; k < kc4; k += 4) {
+    const o = <usize>k << 2;
+    storeTransposed(dst + <usize>k * stride, stride, v128.load(p0 + o), v128.load(p1 + o), v128.load(p2 + o), v128.load(p3 + o));
+  }
+  for (; k < kc; k++) {
+    const o = <usize>k << 2;
+    const d = dst + <usize>k * stride;
+    store<f32>(d, load<f32>(p0 + o));
+    store<f32>(d, load<f32>(p1 + o), 4);
+    store<f32>(d, load<f32>(p2 + o), 8);
+    store<f32>(d, load<f32>(p3 + o), 12);
+  }
+}
+
+/** Ap for NN/NT: PACK_A[k][r] = A[i+r, k0+k], A row-major with row stride lda (bytes). */
+@inline function packA(a: usize, lda: usize, rows: i32, kc: i32): void {
+  packRows4(PACK_A, 16, a, lda, rows, kc);
+}
+
+/** Ap for a TN edge panel: PACK_A[k][0..rows) = A[k, i..i+rows) (stride lda), rest zero. */
+function packAEdgeTN(a: usize, lda: usize, rows: i32, kc: i32): void {
+  for (let k = 0; k < kc; k++) v128.store(PACK_A + (<usize>k << 4), loadN(a + <usize>k * lda, rows));
+}
+
+/** Bp for the last cols < 8 columns (NN, TN): PACK_B[k][0..cols) = B[k, ·] (stride ldb), rest zero. */
+function packBEdge(b: usize, ldb: usize, cols: i32, kc: i32): void {
+  for (let k = 0; k < kc; k++) {
+    const p = b + <usize>k * ldb;
+    const d = PACK_B + (<usize>k << 5);
+    v128.store(d, loadN(p, min(cols, 4)));
+    v128.store(d, cols > 4 ? loadN(p + 16, cols - 4) : f32x4.splat(0), 16);
+  }
+}
+
+/** Bp panels for NT: PACK_B + s·kc·32 holds [k][0..8) = B[j+8s .. j+8s+8, k] for rows of B [N,K]. */
+function packBPanelsNT(b: usize, ldb: usize, nRows: i32, kc: i32): void {
+  let d = PACK_B;
+  const panelBytes = <usize>kc << 5;
+  for (let s = 0; s < nRows; s += 8) {
+    const p = b + <usize>s * ldb;
+    const rows = nRows - s;
+    packRows4(d, 32, p, ldb, min(rows, 4), kc);
+    // Rows 4..7 of the panel; past the edge they repeat the panel's last valid row.
+    packRows4(d + 16, 32, rows > 4 ? p + 4 * ldb : p + <usize>(rows - 1) * ldb, ldb, max(rows - 4, 1), kc);
+    d += panelBytes;
+  }
+}
+
+// ---- drivers ------------------------------------------------------------------------------------
+
+/** C[M,N] (+)= op(A)·B, B [K,N] row-major; transA: A stored [K,M] (TN), else [M,K] (NN). */
+function matmulSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, transA: bool, accumulate: bool): void {
   const ldb = <usize>N << 2;
   const ldc = ldb;
+  const lda = transA ? <usize>M << 2 : <usize>K << 2;
+  const N8 = N & ~7;
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     const acc = accumulate || k0 > 0;
-    const ak = a + <usize>k0 * strideK;
     const bk = b + <usize>k0 * ldb;
+    if (N8 < N) packBEdge(bk + (<usize>N8 << 2), ldb, N - N8, kc);
     for (let j0 = 0; j0 < N; j0 += NC) {
-      const jEnd = min(j0 + NC, N);
+      const jEnd = min(j0 + NC, N8);
+      const withEdge = j0 + NC >= N && N8 < N;
       for (let i = 0; i < M; i += 4) {
         const rows = min(4, M - i);
-        const ai = ak + <usize>i * strideI;
         const ci = c + <usize>i * ldc;
-        let j = j0;
-        for (; j + 8 <= jEnd; j += 8)
-          tile4x8(ci + (<usize>j << 2), ai, bk + (<usize>j << 2), kc, strideI, strideK, ldb, ldc, rows, acc);
-        for (; j < jEnd; j += 4)
-          tile4x4(ci + (<usize>j << 2), ai, bk + (<usize>j << 2), kc, strideI, strideK, ldb, ldc, rows, min(4, jEnd - j), acc);
+        let pa: usize = PACK_A;
+        let sa: usize = 16;
+        if (!transA) {
+          packA(a + <usize>i * lda + (<usize>k0 << 2), lda, rows, kc);
+        } else if (rows == 4) {
+          pa = a + <usize>k0 * lda + (<usize>i << 2);
+          sa = lda;
+        } else {
+          packAEdgeTN(a + <usize>k0 * lda + (<usize>i << 2), lda, rows, kc);
+        }
+        for (let j = j0; j < jEnd; j += 8)
+          tile4x8(ci + (<usize>j << 2), ldc, pa, sa, bk + (<usize>j << 2), ldb, kc, rows, 8, acc);
+        if (withEdge) tile4x8(ci + (<usize>N8 << 2), ldc, pa, sa, PACK_B, 32, kc, rows, N - N8, acc);
+      }
+    }
+  }
+}
+
+/** C[M,N] (+)= A·Bᵀ, A [M,K], B [N,K]: B is packed in column blocks of nc that fit PACK_B. */
+function matmulNTSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: bool): void {
+  const ld = <usize>K << 2;
+  const ldc = <usize>N << 2;
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const acc = accumulate || k0 > 0;
+    const koff = <usize>k0 << 2;
+    const ncMax = (PACK_B_FLOATS / (kc << 3)) << 3; // columns whose [kc][8] panels fit
+    for (let j0 = 0; j0 < N; j0 += ncMax) {
+      const nc = min(ncMax, N - j0);
+      packBPanelsNT(b + <usize>j0 * ld + koff, ld, nc, kc);
+      for (let i = 0; i < M; i += 4) {
+        const rows = min(4, M - i);
+        const ci = c + <usize>i * ldc + (<usize>j0 << 2);
+        packA(a + <usize>i * ld + koff, ld, rows, kc);
+        let pb = PACK_B;
+        for (let j = 0; j < nc; j += 8) {
+          tile4x8(ci + (<usize>j << 2), ldc, PACK_A, 16, pb, 32, kc, rows, min(8, nc - j), acc);
+          pb += <usize>kc << 5;
+        }
       }
     }
   }
@@ -164,74 +270,12 @@ function matmulStridedScalar(
   }
 }
 
-// ---- A·Bᵀ dot-product tile ------------------------------------------------------------------------
-
-/** Horizontal sums of four vectors: [Σx, Σy, Σz, Σw]. */
-@inline function hsum4(x: v128, y: v128, z: v128, w: v128): v128 {
-  const xy = f32x4.add(f32x4.shuffle(x, y, 0, 4, 1, 5), f32x4.shuffle(x, y, 2, 6, 3, 7)); // x0+x2 y0+y2 x1+x3 y1+y3
-  const zw = f32x4.add(f32x4.shuffle(z, w, 0, 4, 1, 5), f32x4.shuffle(z, w, 2, 6, 3, 7));
-  return f32x4.add(f32x4.shuffle(xy, zw, 0, 1, 4, 5), f32x4.shuffle(xy, zw, 2, 3, 6, 7));
-}
-
-/** C tile [rows × cols] (+)= A[i..i+rows, :K] · B[j..j+cols, :K]ᵀ, rows ≤ 2, cols ≤ 4; lda = ldb. */
-@inline function dotTile2x4(
-  c: usize, a: usize, b: usize, K: i32, ld: usize, ldc: usize, rows: i32, cols: i32, accumulate: bool,
-): void {
-  const a0 = a;
-  const a1 = rows > 1 ? a0 + ld : a0;
-  const b0 = b;
-  const b1 = cols > 1 ? b0 + ld : b0;
-  const b2 = cols > 2 ? b1 + ld : b1;
-  const b3 = cols > 3 ? b2 + ld : b2;
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
-  const K4 = K & ~3;
-  let k: usize = 0;
-  const kEnd = <usize>K4 << 2;
-  for (; k < kEnd; k += 16) {
-    const x0 = v128.load(a0 + k);
-    const x1 = v128.load(a1 + k);
-    let y = v128.load(b0 + k);
-    c00 = f32x4.add(c00, f32x4.mul(x0, y));
-    c10 = f32x4.add(c10, f32x4.mul(x1, y));
-    y = v128.load(b1 + k);
-    c01 = f32x4.add(c01, f32x4.mul(x0, y));
-    c11 = f32x4.add(c11, f32x4.mul(x1, y));
-    y = v128.load(b2 + k);
-    c02 = f32x4.add(c02, f32x4.mul(x0, y));
-    c12 = f32x4.add(c12, f32x4.mul(x1, y));
-    y = v128.load(b3 + k);
-    c03 = f32x4.add(c03, f32x4.mul(x0, y));
-    c13 = f32x4.add(c13, f32x4.mul(x1, y));
-  }
-  const rem = K - K4;
-  if (rem > 0) {
-    // Zero-filled partial loads: the missing lanes contribute 0·0.
-    const x0 = loadN(a0 + k, rem);
-    const x1 = loadN(a1 + k, rem);
-    let y = loadN(b0 + k, rem);
-    c00 = f32x4.add(c00, f32x4.mul(x0, y));
-    c10 = f32x4.add(c10, f32x4.mul(x1, y));
-    y = loadN(b1 + k, rem);
-    c01 = f32x4.add(c01, f32x4.mul(x0, y));
-    c11 = f32x4.add(c11, f32x4.mul(x1, y));
-    y = loadN(b2 + k, rem);
-    c02 = f32x4.add(c02, f32x4.mul(x0, y));
-    c12 = f32x4.add(c12, f32x4.mul(x1, y));
-    y = loadN(b3 + k, rem);
-    c03 = f32x4.add(c03, f32x4.mul(x0, y));
-    c13 = f32x4.add(c13, f32x4.mul(x1, y));
-  }
-  putN(c, hsum4(c00, c01, c02, c03), cols, accumulate);
-  if (rows > 1) putN(c + ldc, hsum4(c10, c11, c12, c13), cols, accumulate);
-}
-
 // ---- exports ----------------------------------------------------------------------------------------
 
 /** C[M,N] (+)= A[M,K] · B[K,N] */
 export function matmul(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
   if (ASC_FEATURE_SIMD) {
-    matmulStrided(c, a, b, M, K, N, <usize>K << 2, 4, accumulate != 0);
+    matmulSimd(c, a, b, M, K, N, false, accumulate != 0);
   } else {
     matmulStridedScalar(c, a, b, M, K, N, <usize>K << 2, 4, accumulate != 0);
   }
@@ -240,7 +284,7 @@ export function matmul(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc
 /** C[M,N] (+)= Aᵀ · B with A stored [K,M], B [K,N] */
 export function matmulTN(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
   if (ASC_FEATURE_SIMD) {
-    matmulStrided(c, a, b, M, K, N, 4, <usize>M << 2, accumulate != 0);
+    matmulSimd(c, a, b, M, K, N, true, accumulate != 0);
   } else {
     matmulStridedScalar(c, a, b, M, K, N, 4, <usize>M << 2, accumulate != 0);
   }
@@ -248,25 +292,11 @@ export function matmulTN(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, a
 
 /** C[M,N] (+)= A · Bᵀ with A [M,K], B stored [N,K]: C[i,j] = Σ_k A[i,k]·B[j,k] */
 export function matmulNT(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
-  const ld = <usize>K << 2;
-  const ldc = <usize>N << 2;
   if (ASC_FEATURE_SIMD) {
-    for (let k0 = 0; k0 < K; k0 += KC) {
-      const kc = min(KC, K - k0);
-      const acc = accumulate != 0 || k0 > 0;
-      const koff = <usize>k0 << 2;
-      for (let j0 = 0; j0 < N; j0 += NC) {
-        const jEnd = min(j0 + NC, N);
-        for (let i = 0; i < M; i += 2) {
-          const rows = min(2, M - i);
-          const ai = a + <usize>i * ld + koff;
-          const ci = c + <usize>i * ldc;
-          for (let j = j0; j < jEnd; j += 4)
-            dotTile2x4(ci + (<usize>j << 2), ai, b + <usize>j * ld + koff, kc, ld, ldc, rows, min(4, jEnd - j), acc);
-        }
-      }
-    }
+    matmulNTSimd(c, a, b, M, K, N, accumulate != 0);
   } else {
+    const ld = <usize>K << 2;
+    const ldc = <usize>N << 2;
     for (let i = 0; i < M; i++) {
       const ai = a + <usize>i * ld;
       for (let j = 0; j < N; j++) {

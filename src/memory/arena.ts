@@ -7,7 +7,7 @@
 
 const PAGE = 65536;
 /** Bytes at the bottom of memory left to the WASM modules' static data (see asconfig memoryBase). */
-export const RESERVED_BYTES = PAGE;
+export const RESERVED_BYTES = 4 * PAGE;
 /** wasm32 limit: 65536 pages = 4 GiB. */
 export const MAX_BYTES = 65536 * PAGE;
 const ALIGN = 16;

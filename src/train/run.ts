@@ -315,7 +315,9 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
     const lrNow = trainer.learningRate;
     const loss = trainer.trainStep();
     if (!Number.isFinite(loss))
-      throw new DivergenceError(`training diverged: the loss is ${loss} at step ${trainer.step}; the best checkpoint so far is kept; try a smaller --lr`);
+      throw new DivergenceError(
+        `training diverged: the loss is ${loss} at step ${trainer.step}; ${best < Infinity ? `the best checkpoint (val ${best.toFixed(4)}) is kept` : "no checkpoint was written"}; try a smaller --lr`,
+      );
     lossSum += loss;
     lossCount++;
     windowSteps++;

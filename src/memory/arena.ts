@@ -6,7 +6,11 @@
 // `Region.data`, which re-create themselves whenever `memory.buffer` has changed.
 
 const PAGE = 65536;
-/** Bytes at the bottom of memory left to the WASM modules' static data (see asconfig memoryBase). */
+/**
+ * Bytes at the bottom of memory left to the WASM modules: [0, 64 KiB) their static data (the scalar
+ * module's at asconfig memoryBase 32 KiB), [64 KiB, 256 KiB) the SIMD matmul kernels' scratch
+ * window (assembly/matmul.ts SCRATCH_BASE/SCRATCH_END; one thread per memory at a time).
+ */
 export const RESERVED_BYTES = 4 * PAGE;
 /** wasm32 limit: 65536 pages = 4 GiB. */
 export const MAX_BYTES = 65536 * PAGE;

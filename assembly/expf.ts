@@ -1,7 +1,7 @@
-// exp(x) for x ≤ 0 (softmax arguments after max subtraction), shared by the attention kernels:
-// 2^n · e^r with r = x − n·ln2, |r| ≤ ln2/2, and a degree-5 polynomial for e^r (Cephes expf,
-// relative error ~1e-7). The same approximation as assembly/loss.ts; the SIMD and scalar versions
-// give identical results. Not exported from the module (index.ts).
+// exp(x) for x ≤ 0 (softmax arguments after max subtraction), shared by the loss and attention
+// kernels: 2^n · e^r with r = x − n·ln2, |r| ≤ ln2/2, and a degree-5 polynomial for e^r (Cephes
+// expf, relative error ~1e-7). The SIMD and scalar versions give identical results. Not exported
+// from the module (index.ts).
 
 const LOG2E: f32 = 1.44269504;
 const LN2_HI: f32 = 0.693359375; // ln2 split so n·LN2_HI is exact for |n| ≤ 128

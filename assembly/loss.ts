@@ -1,46 +1,11 @@
 // Fused softmax + cross-entropy. Per row: max-subtract, exp, normalise; the NLL of a row is
 // max + log Σexp(l − max) − l[target] (finite for any finite logits), summed over counted rows in f64.
-// exp is a Cephes-style approximation (range reduction by ln2, degree-5 polynomial, relative error
-// ~1e-7, measured 1.2e-7 max over [−60, 0]), the same in the f32x4 lanes and the scalar build.
+// exp is expNeg/expNeg4 (assembly/expf.ts: Cephes-style, relative error measured 1.2e-7 max over
+// [−60, 0]), the same in the f32x4 lanes and the scalar build.
 // With SIMD, a row whose length is not a multiple of 4 ends with one overlapping vector instead of
 // a scalar tail (softmaxRow4; measured ~20% faster at V = 27).
 
-const LOG2E: f32 = 1.44269504;
-const LN2_HI: f32 = 0.693359375; // ln2 split so n·LN2_HI is exact for |n| ≤ 128
-const LN2_LO: f32 = -2.12194440e-4;
-const EXP_MIN: f32 = -87.3365448; // ln(FLT_MIN): below this exp underflows, flushed to 0
-const P0: f32 = 1.9875691500e-4;
-const P1: f32 = 1.3981999507e-3;
-const P2: f32 = 8.3334519073e-3;
-const P3: f32 = 4.1665795894e-2;
-const P4: f32 = 1.6666665459e-1;
-const P5: f32 = 5.0000001201e-1;
-
-// exp(x) for x ≤ 0 (softmax arguments after max subtraction): 2^n · e^r, r = x − n·ln2, |r| ≤ ln2/2.
-// @ts-ignore: decorator
-@inline function expNeg(x: f32): f32 {
-  if (x < EXP_MIN) return 0;
-  const n = nearest<f32>(x * LOG2E);
-  const r = x - n * LN2_HI - n * LN2_LO;
-  const p = (((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5) * r * r + r + 1;
-  return p * reinterpret<f32>((<i32>n + 127) << 23);
-}
-
-// @ts-ignore: decorator
-@inline function expNeg4(x: v128): v128 {
-  const underflow = f32x4.lt(x, f32x4.splat(EXP_MIN));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
-  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
-  let p = f32x4.add(f32x4.mul(f32x4.splat(P0), r), f32x4.splat(P1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P4));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P5));
-  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
-  // 2^n built in the exponent bits; lanes that underflow would get a garbage exponent and are zeroed
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return v128.andnot(f32x4.mul(p, scale), underflow);
-}
+import { expNeg, expNeg4 } from "./expf";
 
 // One row: probs[0..V) = softmax(logits[0..V)); returns log Σ exp(logits) = max + log Σ exp(l − max).
 // @ts-ignore: decorator

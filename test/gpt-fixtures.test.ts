@@ -4,24 +4,17 @@
 // ≤ 1e-4 per tensor.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Arena } from "../src/memory/arena.js";
-import { createKernels, type BackendName } from "../src/kernels/index.js";
-import { bindParameters, Model } from "../src/models/model.js";
-import type { Context, Layer } from "../src/nn/layer.js";
+import type { BackendName } from "../src/kernels/index.js";
+import { Model } from "../src/models/model.js";
+import type { Layer } from "../src/nn/layer.js";
 import { CausalSelfAttention } from "../src/nn/attention.js";
 import { Block } from "../src/nn/gpt.js";
 import { buildGpt, gptParameterCount, type GptConfig } from "../src/models/gpt.js";
 import { gradcheck } from "../src/gradcheck/gradcheck.js";
-import { loadFixture, type Fixture } from "./helpers/fixtures.js";
-import { relErr, rng } from "./helpers/numeric.js";
+import { checkLayerFixture, close, loadFixture, type Fixture } from "./helpers/fixtures.js";
+import { rng } from "./helpers/numeric.js";
 
-const TOL = 1e-4;
 const BACKENDS: BackendName[] = ["js", "wasm", "wasm-scalar"];
-
-function close(what: string, ours: ArrayLike<number>, ref: ArrayLike<number>, tol = TOL): void {
-  const e = relErr(ours, ref);
-  assert.ok(e <= tol, `${what}: relative error ${e.toExponential(2)} > ${tol}`);
-}
 
 function layerFor(f: Fixture): Layer {
   const c = f.config as Record<string, number & boolean>;
@@ -36,26 +29,7 @@ for (const name of ["attention", "block"])
   for (const backend of BACKENDS)
     test(`layer ${name} matches PyTorch (${backend})`, () => {
       const f = loadFixture(`layer-${name}.safetensors`);
-      const layer = layerFor(f);
-      const [B, ...inShape] = f.shape("x");
-      const arena = new Arena();
-      const k = createKernels(backend, arena);
-      layer.setInputShape(inShape);
-      const { params } = bindParameters(layer, arena, 0);
-      assert.equal(f.names("grad.param.").sort(), params.map((p) => p.name).sort(), "same parameter names as PyTorch");
-      for (const p of params) p.value.data.set(f.f32(`param.${p.name}`));
-      const ctx: Context = { arena, k, maxBatch: B, gradBatch: B, nextSeed: () => 1 };
-      layer.allocate(ctx);
-      layer.allocateGrads(ctx);
-      const x = arena.alloc(f.f32("x").length, "x");
-      x.data.set(f.f32("x"));
-      const dout = arena.alloc(f.f32("dout").length, "dout");
-      dout.data.set(f.f32("dout"));
-      const out = layer.forward(x, B, true);
-      close("out", out.data.subarray(0, f.f32("out").length), f.f32("out"));
-      const dx = layer.backward(dout, B);
-      close("grad.x", dx.data.subarray(0, f.f32("grad.x").length), f.f32("grad.x"));
-      for (const p of params) close(`grad.${p.name}`, p.grad.data, f.f32(`grad.param.${p.name}`));
+      checkLayerFixture(f, layerFor(f), backend);
     });
 
 function gptConfig(f: Fixture): GptConfig {
@@ -130,7 +104,7 @@ for (const tied of [true, false])
         y[i] = i % 7 === 3 ? -1 : Math.floor(r() * config.vocabSize);
       }
       const rows = gradcheck(model, B, { samples: 12 });
-      for (const row of rows) assert.ok(row.relError <= TOL, `${row.name}: relError ${row.relError.toExponential(2)} > ${TOL}`);
+      for (const row of rows) assert.ok(row.relError <= 1e-4, `${row.name}: relError ${row.relError.toExponential(2)} > ${1e-4}`);
     });
 
 test.run();

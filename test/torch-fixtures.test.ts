@@ -5,25 +5,19 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Arena } from "../src/memory/arena.js";
 import { createKernels, type BackendName } from "../src/kernels/index.js";
-import { bindParameters, Model } from "../src/models/model.js";
+import { Model } from "../src/models/model.js";
 import { buildNetwork, type NetworkConfig } from "../src/models/networks.js";
-import type { Context, Layer } from "../src/nn/layer.js";
+import type { Layer } from "../src/nn/layer.js";
 import { Linear } from "../src/nn/linear.js";
 import { Embedding } from "../src/nn/embedding.js";
 import { BatchNorm1d } from "../src/nn/batchnorm.js";
 import { LayerNorm } from "../src/nn/layernorm.js";
 import { GELU, Tanh } from "../src/nn/activations.js";
 import { FlattenConsecutive, Residual } from "../src/nn/structure.js";
-import { loadFixture, type Fixture } from "./helpers/fixtures.js";
-import { relErr } from "./helpers/numeric.js";
+import { checkLayerFixture, close, loadFixture, type Fixture } from "./helpers/fixtures.js";
 
-const TOL = 1e-4;
 const BACKENDS: BackendName[] = ["js", "wasm"];
 
-function close(what: string, ours: ArrayLike<number>, torch: ArrayLike<number>, tol = TOL): void {
-  const e = relErr(ours, torch);
-  assert.ok(e <= tol, `${what}: relative error ${e.toExponential(2)} > ${tol}`);
-}
 
 function layerFor(f: Fixture): Layer {
   const c = f.config as Record<string, number & string & boolean>;
@@ -49,32 +43,7 @@ for (const name of LAYER_FIXTURES)
   for (const backend of BACKENDS)
     test(`layer ${name} matches PyTorch (${backend})`, () => {
       const f = loadFixture(`layer-${name}.safetensors`);
-      const layer = layerFor(f);
-      const [B, ...inShape] = f.shape("x");
-      const arena = new Arena();
-      const k = createKernels(backend, arena);
-      layer.setInputShape(inShape);
-      const { params, buffers } = bindParameters(layer, arena, 0);
-      for (const p of params) p.value.data.set(f.f32(`param.${p.name}`));
-      for (const b of buffers) b.value.data.set(f.f32(`param.${b.name}`));
-      const ctx: Context = { arena, k, maxBatch: B, gradBatch: B, nextSeed: () => 1 };
-      layer.allocate(ctx);
-      layer.allocateGrads(ctx);
-      const integer = f.tensor("x").dtype !== "F32";
-      const x = arena.alloc(f.tensor("x").data.length, "x", integer ? "i32" : "f32");
-      if (integer) x.ints.set(f.i32("x"));
-      else x.data.set(f.f32("x"));
-      const dout = arena.alloc(f.f32("dout").length, "dout");
-      dout.data.set(f.f32("dout"));
-
-      const out = layer.forward(x, B, f.meta.mode !== "eval");
-      close("out", out.data.subarray(0, f.f32("out").length), f.f32("out"));
-      const dx = layer.backward(dout, B);
-      if (f.has("grad.x")) close("grad.x", dx.data.subarray(0, f.f32("grad.x").length), f.f32("grad.x"));
-      assert.equal(f.names("grad.param.").sort(), params.map((p) => p.name).sort(), "same parameters as PyTorch");
-      for (const p of params) close(`grad.${p.name}`, p.grad.data, f.f32(`grad.param.${p.name}`));
-      for (const b of buffers)
-        if (f.has(`after.${b.name}`)) close(`after.${b.name}`, b.value.data, f.f32(`after.${b.name}`), 1e-5);
+      checkLayerFixture(f, layerFor(f), backend);
     });
 
 for (const backend of BACKENDS)

@@ -89,26 +89,6 @@ const TANH_B6: f32 = 1.19825839466702e-6;
   return p / q;
 }
 
-// @ts-ignore: decorator
-@inline function tanhV(x: v128): v128 {
-  const c = f32x4.min(f32x4.max(x, f32x4.splat(-TANH_CLAMP)), f32x4.splat(TANH_CLAMP));
-  const c2 = f32x4.mul(c, c);
-  let p = f32x4.splat(TANH_A13);
-  p = f32x4.add(f32x4.mul(p, c2), f32x4.splat(TANH_A11));
-  p = f32x4.add(f32x4.mul(p, c2), f32x4.splat(TANH_A9));
-  p = f32x4.add(f32x4.mul(p, c2), f32x4.splat(TANH_A7));
-  p = f32x4.add(f32x4.mul(p, c2), f32x4.splat(TANH_A5));
-  p = f32x4.add(f32x4.mul(p, c2), f32x4.splat(TANH_A3));
-  p = f32x4.add(f32x4.mul(p, c2), f32x4.splat(TANH_A1));
-  p = f32x4.mul(p, c);
-  let q = f32x4.splat(TANH_B6);
-  q = f32x4.add(f32x4.mul(q, c2), f32x4.splat(TANH_B4));
-  q = f32x4.add(f32x4.mul(q, c2), f32x4.splat(TANH_B2));
-  q = f32x4.add(f32x4.mul(q, c2), f32x4.splat(TANH_B0));
-  const tiny = f32x4.lt(f32x4.abs(x), f32x4.splat(TANH_TINY));
-  return v128.bitselect(x, f32x4.div(p, q), tiny);
-}
-
 // ---- erf(x), Norbert Juffa's single-precision erff: erf(x) = x + x·P(x²) for |x| ≤ 0.9277, else
 // sign(x)·(1 − exp(Q(|x|))) with Q a degree-7 polynomial. Evaluated with separate mul/add (no FMA),
 // measured over [-6, 6] in steps of 1e-5 against a float64 erf: max abs error 6.6e-8, max relative
@@ -188,13 +168,51 @@ const GELU_TAIL: f32 = 10.0;
 
 // ---- tanh ------------------------------------------------------------------------------------------
 
+// V8 does not hoist constants out of loops: every f32x4.splat(constant) in a loop body costs three
+// instructions per iteration, and f32x4.min/max (NaN-propagating) about eight each. tanhTable4 reads
+// its constants from this table (one broadcast load each) and clamps with pmin/pmax (single
+// minps/maxps; a NaN x still gives NaN). It performs the same f32 operations in the same order as
+// tanhS. Two vectors per loop iteration overlap their long polynomial/division chains.
+const TANH_TABLE = memory.data<f32>([
+  TANH_A13, TANH_A11, TANH_A9, TANH_A7, TANH_A5, TANH_A3, TANH_A1,
+  TANH_B6, TANH_B4, TANH_B2, TANH_B0, TANH_CLAMP, TANH_TINY, 1.0,
+]);
+
+/** tanh of 4 lanes (the f32x4 twin of tanhS), constants read from TANH_TABLE at t. */
+// @ts-ignore: decorator
+@inline function tanhTable4(xv: v128, t: usize): v128 {
+  const hi = v128.load32_splat(t, 44);
+  const c = f32x4.pmax(f32x4.pmin(xv, hi), f32x4.neg(hi));
+  const c2 = f32x4.mul(c, c);
+  let p = f32x4.add(f32x4.mul(v128.load32_splat(t), c2), v128.load32_splat(t, 4));
+  p = f32x4.add(f32x4.mul(p, c2), v128.load32_splat(t, 8));
+  p = f32x4.add(f32x4.mul(p, c2), v128.load32_splat(t, 12));
+  p = f32x4.add(f32x4.mul(p, c2), v128.load32_splat(t, 16));
+  p = f32x4.add(f32x4.mul(p, c2), v128.load32_splat(t, 20));
+  p = f32x4.add(f32x4.mul(p, c2), v128.load32_splat(t, 24));
+  p = f32x4.mul(p, c);
+  let q = f32x4.add(f32x4.mul(v128.load32_splat(t, 28), c2), v128.load32_splat(t, 32));
+  q = f32x4.add(f32x4.mul(q, c2), v128.load32_splat(t, 36));
+  q = f32x4.add(f32x4.mul(q, c2), v128.load32_splat(t, 40));
+  const tiny = f32x4.lt(f32x4.abs(xv), v128.load32_splat(t, 48));
+  return v128.bitselect(xv, f32x4.div(p, q), tiny);
+}
+
 /** y[n] = tanh(x[n]) */
 export function tanhForward(y: usize, x: usize, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
+    const t = TANH_TABLE;
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i << 2;
+      const y0 = tanhTable4(v128.load(x + o), t);
+      const y1 = tanhTable4(v128.load(x + o, 16), t);
+      v128.store(y + o, y0);
+      v128.store(y + o, y1, 16);
+    }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      v128.store(y + o, tanhV(v128.load(x + o)));
+      v128.store(y + o, tanhTable4(v128.load(x + o), t));
     }
   }
   for (; i < n; i++) {
@@ -207,7 +225,7 @@ export function tanhForward(y: usize, x: usize, n: i32): void {
 export function tanhBackward(dx: usize, dy: usize, y: usize, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const one = f32x4.splat(1.0);
+    const one = v128.load32_splat(TANH_TABLE, 52); // from the table: hoisted out of the loop
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       const yv = v128.load(y + o);

@@ -7,13 +7,16 @@
 // offsets 0/4/8/12) and Bp[k] the 8 values B[k, j..j+8] (two v128 loads at offsets 0/16). Per k the
 // loop does 6 loads, 8 mul + 8 add and two pointer increments — no conditionals, no address math.
 // Each layout only decides where Ap and Bp come from:
-//   A·B   (NN): Ap = a 4-row panel of A transposed into scratch ([k][4]); Bp = rows of B in place.
-//   Aᵀ·B  (TN): Ap = A stored [K,M] read in place (4 consecutive i are contiguous); Bp as NN.
-//   A·Bᵀ  (NT): Ap as NN; Bp = 8-row panels of B [N,K] transposed into scratch ([k][8]).
-// Edges: a 4-row A panel past row M re-reads the last valid row; the last N % 8 columns of B (NN,
-// TN) are copied zero-padded into scratch. Tiles sticking out of C store only their valid part.
-// Transposes use SIMD 4×4 shuffles. K is blocked by KC so the panels stay in L1/L2; NN/TN also
-// block columns by NC (for large N), NT sizes its B block to the scratch window.
+//   A·B   (NN): Ap = a 4-row panel of A [M,K] transposed into scratch ([k][4]);
+//   Aᵀ·B  (TN): Ap = A stored [K,M] read in place (4 consecutive i are contiguous);
+//   A·Bᵀ  (NT): Ap as NN.
+// Bp is always a packed panel in scratch ([k][8]): copied from B [K,N] rows (NN, TN) or transposed
+// from B [N,K] (NT), so the micro-kernel streams it contiguously whatever N is (no 4 KB strides).
+// Transposes use SIMD 4×4 shuffles; packing costs O(K·(M+N)) against O(M·N·K) compute.
+// Edges: a 4-row A panel past row M re-reads the last valid row (TN: copied zero-padded); the last
+// N % 8 columns form a zero-padded panel, [k][4] with a 4×4 tile when ≤ 4 of them remain (N = 27 is
+// 3 tiles of 8 + 3). Tiles sticking out of C store only their valid part.
+// Blocking: K in blocks of KC; columns in blocks whose packed panels fill the scratch window.
 //
 // Scratch: the SIMD module uses the fixed window [SCRATCH_BASE, SCRATCH_END) = [64 KiB, 256 KiB) of
 // the arena's memory, below the arena's RESERVED_BYTES (src/memory/arena.ts) and above this module's
@@ -22,13 +25,12 @@
 // The scalar build (no SIMD) runs plain loops with the same semantics.
 
 const KC: i32 = 256; // K rows per block
-const NC: i32 = 512; // C columns per block (NN, TN)
 
 const SCRATCH_BASE: usize = 65536;
 const SCRATCH_END: usize = 262144;
 /** Packed A panel: [KC][4] floats. */
 const PACK_A: usize = SCRATCH_BASE;
-/** Packed B: NT panels [nc/8][kc][8], or the zero-padded last N % 8 columns of B (NN, TN) as [kc][8]. */
+/** Packed B panels of one column block: [nc/8][kc][8] (a last panel of ≤ 4 columns is [kc][4]). */
 const PACK_B: usize = PACK_A + <usize>KC * 16;
 const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
 
@@ -115,6 +117,27 @@ const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
   }
 }
 
+/** C tile [rows × cols] (+)= Σ_k Ap[k][0..4] ⊗ Bp[k][0..4], cols ≤ 4: Bp[k] = 4 floats at pb + 16k. */
+@inline function tile4x4(
+  c: usize, ldc: usize, pa: usize, sa: usize, pb: usize, kc: i32, rows: i32, cols: i32, accumulate: bool,
+): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  const pbEnd = pb + (<usize>kc << 4);
+  do {
+    const bk = v128.load(pb);
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), bk));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(pa, 4), bk));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(pa, 8), bk));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(pa, 12), bk));
+    pa += sa;
+    pb += 16;
+  } while (pb != pbEnd);
+  putN(c, c0, cols, accumulate);
+  if (rows > 1) putN(c + ldc, c1, cols, accumulate);
+  if (rows > 2) putN(c + 2 * ldc, c2, cols, accumulate);
+  if (rows > 3) putN(c + 3 * ldc, c3, cols, accumulate);
+}
+
 // ---- packing into scratch -----------------------------------------------------------------------
 
 /** Stores the 4×4 block with rows r0..r3 transposed: dst[q·stride + r] = r_r[q]. */
@@ -164,52 +187,79 @@ function packAEdgeTN(a: usize, lda: usize, rows: i32, kc: i32): void {
   for (let k = 0; k < kc; k++) v128.store(PACK_A + (<usize>k << 4), loadN(a + <usize>k * lda, rows));
 }
 
-/** Bp for the last cols < 8 columns (NN, TN): PACK_B[k][0..cols) = B[k, ·] (stride ldb), rest zero. */
-function packBEdge(b: usize, ldb: usize, cols: i32, kc: i32): void {
-  for (let k = 0; k < kc; k++) {
-    const p = b + <usize>k * ldb;
-    const d = PACK_B + (<usize>k << 5);
-    v128.store(d, loadN(p, min(cols, 4)));
-    v128.store(d, cols > 4 ? loadN(p + 16, cols - 4) : f32x4.splat(0), 16);
-  }
+/** Bytes of the packed B panel holding columns j..j+cols (cols ≤ 8): [kc][4] if cols ≤ 4, else [kc][8]. */
+@inline function panelBytes(cols: i32, kc: i32): usize {
+  return <usize>kc << (cols > 4 ? 5 : 4);
 }
 
-/** Bp panels for NT: PACK_B + s·kc·32 holds [k][0..8) = B[j+8s .. j+8s+8, k] for rows of B [N,K]. */
-function packBPanelsNT(b: usize, ldb: usize, nRows: i32, kc: i32): void {
+/** Bp panels for NN/TN from B [K,N] rows (stride ldb): panel s = columns 8s.. of the block, zero-padded. */
+function packBPanels(b: usize, ldb: usize, nc: i32, kc: i32): void {
   let d = PACK_B;
-  const panelBytes = <usize>kc << 5;
-  for (let s = 0; s < nRows; s += 8) {
-    const p = b + <usize>s * ldb;
-    const rows = nRows - s;
-    packRows4(d, 32, p, ldb, min(rows, 4), kc);
-    // Rows 4..7 of the panel; past the edge they repeat the panel's last valid row.
-    packRows4(d + 16, 32, rows > 4 ? p + 4 * ldb : p + <usize>(rows - 1) * ldb, ldb, max(rows - 4, 1), kc);
-    d += panelBytes;
+  for (let j = 0; j < nc; j += 8) {
+    const cols = min(8, nc - j);
+    const p = b + (<usize>j << 2);
+    if (cols == 8) {
+      for (let k = 0; k < kc; k++) {
+        const q = p + <usize>k * ldb;
+        const o = d + (<usize>k << 5);
+        v128.store(o, v128.load(q));
+        v128.store(o, v128.load(q, 16), 16);
+      }
+    } else if (cols > 4) {
+      for (let k = 0; k < kc; k++) {
+        const q = p + <usize>k * ldb;
+        const o = d + (<usize>k << 5);
+        v128.store(o, v128.load(q));
+        v128.store(o, loadN(q + 16, cols - 4), 16);
+      }
+    } else {
+      for (let k = 0; k < kc; k++) v128.store(d + (<usize>k << 4), loadN(p + <usize>k * ldb, cols));
+    }
+    d += panelBytes(cols, kc);
   }
 }
 
-// ---- drivers ------------------------------------------------------------------------------------
+/** Bp panels for NT from B [N,K] (row stride ldb): panel s holds [k][r] = B[8s + r, k]. */
+function packBPanelsNT(b: usize, ldb: usize, nc: i32, kc: i32): void {
+  let d = PACK_B;
+  for (let j = 0; j < nc; j += 8) {
+    const cols = min(8, nc - j);
+    const p = b + <usize>j * ldb;
+    if (cols > 4) {
+      packRows4(d, 32, p, ldb, 4, kc);
+      packRows4(d + 16, 32, p + 4 * ldb, ldb, cols - 4, kc); // rows past the edge repeat the last one
+    } else {
+      packRows4(d, 16, p, ldb, cols, kc);
+    }
+    d += panelBytes(cols, kc);
+  }
+}
 
-/** C[M,N] (+)= op(A)·B, B [K,N] row-major; transA: A stored [K,M] (TN), else [M,K] (NN). */
-function matmulSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, transA: bool, accumulate: bool): void {
-  const ldb = <usize>N << 2;
-  const ldc = ldb;
-  const lda = transA ? <usize>M << 2 : <usize>K << 2;
-  const N8 = N & ~7;
+// ---- driver -------------------------------------------------------------------------------------
+
+const NN: i32 = 0;
+const TN: i32 = 1;
+const NT: i32 = 2;
+
+/** C[M,N] (+)= op(A)·op(B) for layout NN, TN or NT (see the header), in K blocks × column blocks. */
+function matmulSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, layout: i32, accumulate: bool): void {
+  const ldc = <usize>N << 2;
+  const lda = layout == TN ? <usize>M << 2 : <usize>K << 2;
+  const ldb = layout == NT ? <usize>K << 2 : <usize>N << 2;
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     const acc = accumulate || k0 > 0;
-    const bk = b + <usize>k0 * ldb;
-    if (N8 < N) packBEdge(bk + (<usize>N8 << 2), ldb, N - N8, kc);
-    for (let j0 = 0; j0 < N; j0 += NC) {
-      const jEnd = min(j0 + NC, N8);
-      const withEdge = j0 + NC >= N && N8 < N;
+    const ncMax = (PACK_B_FLOATS / (kc << 3)) << 3; // columns whose [kc][8] panels fit PACK_B
+    for (let j0 = 0; j0 < N; j0 += ncMax) {
+      const nc = min(ncMax, N - j0);
+      if (layout == NT) packBPanelsNT(b + <usize>j0 * ldb + (<usize>k0 << 2), ldb, nc, kc);
+      else packBPanels(b + <usize>k0 * ldb + (<usize>j0 << 2), ldb, nc, kc);
       for (let i = 0; i < M; i += 4) {
         const rows = min(4, M - i);
-        const ci = c + <usize>i * ldc;
+        const ci = c + <usize>i * ldc + (<usize>j0 << 2);
         let pa: usize = PACK_A;
         let sa: usize = 16;
-        if (!transA) {
+        if (layout != TN) {
           packA(a + <usize>i * lda + (<usize>k0 << 2), lda, rows, kc);
         } else if (rows == 4) {
           pa = a + <usize>k0 * lda + (<usize>i << 2);
@@ -217,35 +267,15 @@ function matmulSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, transA
         } else {
           packAEdgeTN(a + <usize>k0 * lda + (<usize>i << 2), lda, rows, kc);
         }
-        for (let j = j0; j < jEnd; j += 8)
-          tile4x8(ci + (<usize>j << 2), ldc, pa, sa, bk + (<usize>j << 2), ldb, kc, rows, 8, acc);
-        if (withEdge) tile4x8(ci + (<usize>N8 << 2), ldc, pa, sa, PACK_B, 32, kc, rows, N - N8, acc);
-      }
-    }
-  }
-}
-
-/** C[M,N] (+)= A·Bᵀ, A [M,K], B [N,K]: B is packed in column blocks of nc that fit PACK_B. */
-function matmulNTSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: bool): void {
-  const ld = <usize>K << 2;
-  const ldc = <usize>N << 2;
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kc = min(KC, K - k0);
-    const acc = accumulate || k0 > 0;
-    const koff = <usize>k0 << 2;
-    const ncMax = (PACK_B_FLOATS / (kc << 3)) << 3; // columns whose [kc][8] panels fit
-    for (let j0 = 0; j0 < N; j0 += ncMax) {
-      const nc = min(ncMax, N - j0);
-      packBPanelsNT(b + <usize>j0 * ld + koff, ld, nc, kc);
-      for (let i = 0; i < M; i += 4) {
-        const rows = min(4, M - i);
-        const ci = c + <usize>i * ldc + (<usize>j0 << 2);
-        packA(a + <usize>i * ld + koff, ld, rows, kc);
         let pb = PACK_B;
-        for (let j = 0; j < nc; j += 8) {
-          tile4x8(ci + (<usize>j << 2), ldc, PACK_A, 16, pb, 32, kc, rows, min(8, nc - j), acc);
+        let j = 0;
+        for (; j + 8 <= nc; j += 8) {
+          tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, 32, kc, rows, 8, acc);
           pb += <usize>kc << 5;
         }
+        const cols = nc - j;
+        if (cols > 4) tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, 32, kc, rows, cols, acc);
+        else if (cols > 0) tile4x4(ci + (<usize>j << 2), ldc, pa, sa, pb, kc, rows, cols, acc);
       }
     }
   }
@@ -275,7 +305,7 @@ function matmulStridedScalar(
 /** C[M,N] (+)= A[M,K] · B[K,N] */
 export function matmul(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
   if (ASC_FEATURE_SIMD) {
-    matmulSimd(c, a, b, M, K, N, false, accumulate != 0);
+    matmulSimd(c, a, b, M, K, N, NN, accumulate != 0);
   } else {
     matmulStridedScalar(c, a, b, M, K, N, <usize>K << 2, 4, accumulate != 0);
   }
@@ -284,7 +314,7 @@ export function matmul(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc
 /** C[M,N] (+)= Aᵀ · B with A stored [K,M], B [K,N] */
 export function matmulTN(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
   if (ASC_FEATURE_SIMD) {
-    matmulSimd(c, a, b, M, K, N, true, accumulate != 0);
+    matmulSimd(c, a, b, M, K, N, TN, accumulate != 0);
   } else {
     matmulStridedScalar(c, a, b, M, K, N, 4, <usize>M << 2, accumulate != 0);
   }
@@ -293,7 +323,7 @@ export function matmulTN(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, a
 /** C[M,N] (+)= A · Bᵀ with A [M,K], B stored [N,K]: C[i,j] = Σ_k A[i,k]·B[j,k] */
 export function matmulNT(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
   if (ASC_FEATURE_SIMD) {
-    matmulNTSimd(c, a, b, M, K, N, accumulate != 0);
+    matmulSimd(c, a, b, M, K, N, NT, accumulate != 0);
   } else {
     const ld = <usize>K << 2;
     const ldc = <usize>N << 2;

@@ -1,7 +1,9 @@
 // An independent float64 forward pass of any network built from src/nn layers, reading the model's
-// parameters from float64 copies. It shares no code with the kernels: gradcheck differentiates it
-// numerically (central differences) to check the hand-written float32 backward passes.
+// parameters from float64 copies. It shares no code with the kernels but the float64 erf (a math
+// primitive, accurate to 1e-14): gradcheck differentiates it numerically (central differences) to
+// check the hand-written float32 backward passes.
 import type { Layer } from "../nn/layer.js";
+import { erf } from "../kernels/js/elementwise.js";
 import { size } from "../nn/layer.js";
 import type { Embedding } from "../nn/embedding.js";
 import type { Linear } from "../nn/linear.js";
@@ -14,30 +16,9 @@ import { GPT_KINDS, gptForward64 } from "./forward64-gpt.js";
 /** float64 copies of every parameter and state buffer, keyed by layer and local name */
 export type Values64 = (layer: Layer, name: string) => Float64Array;
 
-/** erf to ~1e-15: Maclaurin series for |x| < 2.5, continued fraction for erfc beyond. */
-export function erf64(x: number): number {
-  const ax = Math.abs(x);
-  if (ax < 2.5) {
-    let term = x;
-    let sum = x;
-    for (let n = 1; n < 100; n++) {
-      term *= (-x * x) / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  // erfc(x) = exp(−x²)/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + …)))) (Lentz-free backward evaluation)
-  let f = ax;
-  for (let n = 60; n >= 1; n--) f = ax + n / 2 / f;
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
-  return Math.sign(x) * (1 - erfc);
-}
-
 export function gelu64(x: number, approximate: boolean): number {
   if (approximate) return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
-  return 0.5 * x * (1 + erf64(x / Math.SQRT2));
+  return 0.5 * x * (1 + erf(x / Math.SQRT2));
 }
 
 /** Forward B examples in float64. `x` holds token ids for an Embedding, else activations. */

@@ -72,7 +72,7 @@ export class CausalSelfAttention extends Layer {
   }
   override allocateGrads(): void {
     this.cAttn.allocateGrads();
-    this.dqkv = this.alloc(3 * size(this.inShape), "dqkv");
+    this.dqkv = this.allocGrad(3 * size(this.inShape), "dqkv");
     this.cProj.allocateGrads();
     this.residDropout.allocateGrads();
   }

@@ -137,8 +137,8 @@ export class Block extends Layer {
   }
   override allocateGrads(ctx: Context): void {
     for (const [, layer] of this.children()) layer.allocateGrads(ctx);
-    this.dx1 = this.alloc(size(this.inShape), "dx1");
-    this.dx = this.alloc(size(this.inShape), "dx");
+    this.dx1 = this.allocGrad(size(this.inShape), "dx1");
+    this.dx = this.allocGrad(size(this.inShape), "dx");
   }
 
   forward(x: Region, B: number, training: boolean): Region {

@@ -15,3 +15,4 @@ export * from "./norm";
 export * from "./loss";
 export * from "./optim";
 export * from "./attention";
+export * from "./peak";

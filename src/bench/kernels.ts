@@ -175,6 +175,7 @@ export async function benchKernels(opts: KernelBenchOptions = {}): Promise<Kerne
   };
 
   const rows: KernelBenchRow[] = [];
+  if (!filter || "ceiling".includes(filter)) rows.push(measureCeiling(arena, timing));
   for (const c of cases) {
     let jsMs: number | null = null;
     for (const backend of BENCH_BACKENDS) {
@@ -206,6 +207,20 @@ export async function benchKernels(opts: KernelBenchOptions = {}): Promise<Kerne
   return rows;
 }
 
+/**
+ * The SIMD ceiling of this machine: the matmul tile's inner loop with every operand in registers
+ * (assembly/peak.ts), 64 FLOP a step. Matmul rows are best read as a fraction of it.
+ */
+function measureCeiling(arena: Arena, timing: TimingOptions): KernelBenchRow {
+  const { simdPeak } = createWasmKernels(arena, "simd") as unknown as { simdPeak(n: number, p: number): number };
+  const mark = arena.mark();
+  const p = randomF32(arena, 16, 1, "peak");
+  const steps = 100_000;
+  const { median_ms } = timeIt(() => simdPeak(steps, p), timing);
+  arena.release(mark);
+  return { kernel: "ceiling", layout: "-", shape: "registers only", backend: "wasm-simd", median_ms, gflops: (64 * steps) / median_ms / 1e6, speedup_vs_js: null };
+}
+
 function tryCreate(create: () => Partial<KernelOps>): Partial<KernelOps> | null {
   try {
     return create();
@@ -235,6 +250,7 @@ export function formatKernelTable(rows: KernelBenchRow[]): string {
 
   const lecture = new Set(LECTURE_SHAPES.map(([M, K, N]) => `[${M}x${K}]@[${K}x${N}]`));
   const simd = rows.filter((r) => r.kernel === "matmul" && r.backend === "wasm-simd" && lecture.has(r.shape));
+  const ceiling = rows.find((r) => r.kernel === "ceiling");
   if (simd.length > 0) {
     const gf = simd.map((r) => r.gflops ?? 0);
     const speedups = simd.map((r) => r.speedup_vs_js).filter((s): s is number => s !== null);
@@ -242,7 +258,8 @@ export function formatKernelTable(rows: KernelBenchRow[]): string {
       "",
       `wasm-simd matmul over ${simd.length} lecture shape×layout cases: median ${median(gf).toFixed(1)} GFLOP/s, ` +
         `min ${Math.min(...gf).toFixed(1)}, max ${Math.max(...gf).toFixed(1)}` +
-        (speedups.length ? `; median ${median(speedups).toFixed(1)}× js` : ""),
+        (speedups.length ? `; median ${median(speedups).toFixed(1)}× js` : "") +
+        (ceiling?.gflops ? `; median ${((100 * median(gf)) / ceiling.gflops).toFixed(0)}% of this machine's ceiling (${ceiling.gflops.toFixed(1)} GFLOP/s)` : ""),
     );
   }
   return lines.join("\n");

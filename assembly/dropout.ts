@@ -21,6 +21,26 @@ const U24: f32 = 5.9604644775390625e-8; // 2⁻²⁴
   return h;
 }
 
+// The SIMD path reads its constants from this table with v128.load32_splat (one broadcast load) rather
+// than i32x4.splat, which V8 re-materialises on every loop iteration (see the note above TANH_TABLE in
+// elementwise.ts). D_… are byte offsets; 2⁻²⁴ is stored as its f32 bits.
+const DROPOUT_TABLE = memory.data<u32>([C1, C2, 5, 0xe6546b64, 4, 0x85ebca6b, 0xc2b2ae35, 0x33800000, 8]);
+const D_C1: usize = 0;
+const D_C2: usize = 4;
+const D_FIVE: usize = 8;
+const D_MIX: usize = 12;
+const D_FOUR: usize = 16; // murmur3's key length, and the lane offset of the second vector
+const D_FMIX1: usize = 20;
+const D_FMIX2: usize = 24;
+const D_U24: usize = 28;
+const D_STEP: usize = 32;
+
+/** DROPOUT_TABLE[offset] in all 4 lanes. */
+// @ts-ignore: decorator
+@inline function dropoutConst(offset: usize): v128 {
+  return v128.load32_splat(DROPOUT_TABLE + offset);
+}
+
 // @ts-ignore: decorator
 @inline function rotlV(x: v128, r: i32): v128 {
   return v128.or(i32x4.shl(x, r), i32x4.shr_u(x, 32 - r));
@@ -28,14 +48,21 @@ const U24: f32 = 5.9604644775390625e-8; // 2⁻²⁴
 
 // @ts-ignore: decorator
 @inline function hashV(seed: v128, i: v128): v128 {
-  const k = i32x4.mul(rotlV(i32x4.mul(i, i32x4.splat(<i32>C1)), 15), i32x4.splat(<i32>C2));
-  let h = i32x4.add(i32x4.mul(rotlV(v128.xor(seed, k), 13), i32x4.splat(5)), i32x4.splat(<i32>0xe6546b64));
-  h = v128.xor(h, i32x4.splat(4));
+  const k = i32x4.mul(rotlV(i32x4.mul(i, dropoutConst(D_C1)), 15), dropoutConst(D_C2));
+  let h = i32x4.add(i32x4.mul(rotlV(v128.xor(seed, k), 13), dropoutConst(D_FIVE)), dropoutConst(D_MIX));
+  h = v128.xor(h, dropoutConst(D_FOUR));
   h = v128.xor(h, i32x4.shr_u(h, 16));
-  h = i32x4.mul(h, i32x4.splat(<i32>0x85ebca6b));
+  h = i32x4.mul(h, dropoutConst(D_FMIX1));
   h = v128.xor(h, i32x4.shr_u(h, 13));
-  h = i32x4.mul(h, i32x4.splat(<i32>0xc2b2ae35));
+  h = i32x4.mul(h, dropoutConst(D_FMIX2));
   return v128.xor(h, i32x4.shr_u(h, 16));
+}
+
+/** 4 lanes of the mask: (u ≥ p) · keepScale, u = (hash >>> 8) · 2⁻²⁴ (< 2²⁴, so the signed convert is exact) */
+// @ts-ignore: decorator
+@inline function maskV(seed: v128, lane: v128, p: v128, keepScale: v128): v128 {
+  const u = f32x4.mul(f32x4.convert_i32x4_s(i32x4.shr_u(hashV(seed, lane), 8)), dropoutConst(D_U24));
+  return v128.and(f32x4.ge(u, p), keepScale);
 }
 
 /** mask[n] = (u(seed, i) ≥ p) / (1 − p); y[n] = x[n] · mask[n] */
@@ -47,13 +74,16 @@ export function dropoutForward(y: usize, mask: usize, x: usize, n: i32, p: f32, 
     const pV = f32x4.splat(p);
     const scaleV = f32x4.splat(keepScale);
     let lane = i32x4(0, 1, 2, 3);
-    for (; i + 4 <= n; i += 4) {
+    // two vectors per iteration (lanes i.. and i + 4..); the scalar loop does the last n % 8
+    for (; i + 8 <= n; i += 8) {
       const o = <usize>i << 2;
-      const u = f32x4.mul(f32x4.convert_i32x4_u(i32x4.shr_u(hashV(seedV, lane), 8)), f32x4.splat(U24));
-      const m = v128.and(f32x4.ge(u, pV), scaleV);
-      v128.store(mask + o, m);
-      v128.store(y + o, f32x4.mul(v128.load(x + o), m));
-      lane = i32x4.add(lane, i32x4.splat(4));
+      const m0 = maskV(seedV, lane, pV, scaleV);
+      const m1 = maskV(seedV, i32x4.add(lane, dropoutConst(D_FOUR)), pV, scaleV);
+      v128.store(mask + o, m0);
+      v128.store(mask + o, m1, 16);
+      v128.store(y + o, f32x4.mul(v128.load(x + o), m0));
+      v128.store(y + o, f32x4.mul(v128.load(x + o, 16), m1), 16);
+      lane = i32x4.add(lane, dropoutConst(D_STEP));
     }
   }
   for (; i < n; i++) {

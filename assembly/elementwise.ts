@@ -34,20 +34,26 @@ const EXP_P5: f32 = 5.0000001201e-1;
   return p * reinterpret<f32>((<i32>n + 127) << 23);
 }
 
+/** e^x of 4 lanes (the f32x4 twin of expS), constants from MATH_TABLE. */
 // @ts-ignore: decorator
 @inline function expV(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
-  let p = f32x4.splat(EXP_P0);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EXP_P1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EXP_P2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EXP_P3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EXP_P4));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EXP_P5));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1.0));
-  const twoN = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  x = f32x4.pmin(f32x4.pmax(x, mathConst(M_EXP_LO)), mathConst(M_EXP_HI));
+  // n = nearest(x·log2e) by the 1.5·2²³ trick: k = x·log2e + 1.5·2²³ rounds to an integer (ties to
+  // even, as nearest) since |x·log2e| < 2²²; k's low mantissa bits hold n, so k << 23 = n << 23
+  const k = f32x4.add(f32x4.mul(x, mathConst(M_LOG2E)), mathConst(M_ROUND_MAGIC));
+  const n = f32x4.sub(k, mathConst(M_ROUND_MAGIC));
+  let r = f32x4.sub(x, f32x4.mul(n, mathConst(M_LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, mathConst(M_LN2_LO)));
+  let p = mathConst(M_EXP_P0);
+  p = f32x4.add(f32x4.mul(p, r), mathConst(M_EXP_P1));
+  p = f32x4.add(f32x4.mul(p, r), mathConst(M_EXP_P2));
+  p = f32x4.add(f32x4.mul(p, r), mathConst(M_EXP_P3));
+  p = f32x4.add(f32x4.mul(p, r), mathConst(M_EXP_P4));
+  p = f32x4.add(f32x4.mul(p, r), mathConst(M_EXP_P5));
+  const one = mathConst(M_ONE);
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), one);
+  // 2^n = bits (n + 127) << 23 = (n << 23) + bits(1.0)
+  const twoN = i32x4.add(i32x4.shl(k, 23), one);
   return f32x4.mul(p, twoN);
 }
 
@@ -131,27 +137,28 @@ const ERF_L6: f32 = -1.28717512e-1;
   return r * a + a;
 }
 
+/** erf of 4 lanes (the f32x4 twin of erfS: both branches, then a select), constants from MATH_TABLE at t. */
 // @ts-ignore: decorator
 @inline function erfV(a: v128): v128 {
-  const t = f32x4.abs(a);
+  const at = v128.andnot(a, mathConst(M_NEG_ZERO)); // |a|
   const s = f32x4.mul(a, a);
-  let r = f32x4.add(f32x4.mul(f32x4.splat(ERF_L0), t), f32x4.splat(ERF_L1));
-  const u = f32x4.add(f32x4.mul(f32x4.splat(ERF_L2), t), f32x4.splat(ERF_L3));
+  let r = f32x4.add(f32x4.mul(mathConst(M_ERF_L0), at), mathConst(M_ERF_L1));
+  const u = f32x4.add(f32x4.mul(mathConst(M_ERF_L2), at), mathConst(M_ERF_L3));
   r = f32x4.add(f32x4.mul(r, s), u);
-  r = f32x4.add(f32x4.mul(r, t), f32x4.splat(ERF_L4));
-  r = f32x4.add(f32x4.mul(r, t), f32x4.splat(ERF_L5));
-  r = f32x4.add(f32x4.mul(r, t), f32x4.splat(ERF_L6));
-  r = f32x4.sub(f32x4.mul(r, t), t);
-  const signBit = v128.and(a, f32x4.splat(-0.0));
-  const large = v128.or(f32x4.sub(f32x4.splat(1.0), expV(r)), signBit);
-  let q = f32x4.splat(ERF_S0);
-  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(ERF_S1));
-  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(ERF_S2));
-  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(ERF_S3));
-  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(ERF_S4));
-  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(ERF_S5));
+  r = f32x4.add(f32x4.mul(r, at), mathConst(M_ERF_L4));
+  r = f32x4.add(f32x4.mul(r, at), mathConst(M_ERF_L5));
+  r = f32x4.add(f32x4.mul(r, at), mathConst(M_ERF_L6));
+  r = f32x4.sub(f32x4.mul(r, at), at);
+  const signBit = v128.and(a, mathConst(M_NEG_ZERO));
+  const large = v128.or(f32x4.sub(mathConst(M_ONE), expV(r)), signBit);
+  let q = mathConst(M_ERF_S0);
+  q = f32x4.add(f32x4.mul(q, s), mathConst(M_ERF_S1));
+  q = f32x4.add(f32x4.mul(q, s), mathConst(M_ERF_S2));
+  q = f32x4.add(f32x4.mul(q, s), mathConst(M_ERF_S3));
+  q = f32x4.add(f32x4.mul(q, s), mathConst(M_ERF_S4));
+  q = f32x4.add(f32x4.mul(q, s), mathConst(M_ERF_S5));
   const small = f32x4.add(f32x4.mul(q, a), a);
-  return v128.bitselect(large, small, f32x4.gt(t, f32x4.splat(ERF_SPLIT)));
+  return v128.bitselect(large, small, f32x4.gt(at, mathConst(M_ERF_SPLIT)));
 }
 
 // ---- GELU constants (PyTorch's names): exact form uses Φ(x) = ½(1 + erf(x/√2)) and
@@ -165,6 +172,60 @@ const GELU_KAPPA: f32 = 0.044715;
 // they are evaluated at the clamped x so x³ and x² cannot overflow into inf·0 = NaN, and the tanh
 // form's σ is exactly 0 below −GELU_TAIL, so GELU(x) = −0 there as in PyTorch.
 const GELU_TAIL: f32 = 10.0;
+
+// Constants of expV, erfV and the GELU kernels' SIMD paths, read with v128.load32_splat(MATH_TABLE,
+// M_…) rather than f32x4.splat (see the note above TANH_TABLE); M_… are byte offsets.
+const MATH_TABLE = memory.data<f32>([
+  EXP_LO, EXP_HI, LOG2E, LN2_HI, LN2_LO, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, 1.0, -0.0,
+  ERF_SPLIT, ERF_S0, ERF_S1, ERF_S2, ERF_S3, ERF_S4, ERF_S5,
+  ERF_L0, ERF_L1, ERF_L2, ERF_L3, ERF_L4, ERF_L5, ERF_L6,
+  SQRT1_2, INV_SQRT_2PI, GELU_BETA, GELU_KAPPA, 3.0 * GELU_KAPPA, GELU_TAIL, -GELU_TAIL, 0.5, -0.5, -2.0,
+  12582912.0,
+]);
+const M_EXP_LO: usize = 0;
+const M_EXP_HI: usize = 4;
+const M_LOG2E: usize = 8;
+const M_LN2_HI: usize = 12;
+const M_LN2_LO: usize = 16;
+const M_EXP_P0: usize = 20;
+const M_EXP_P1: usize = 24;
+const M_EXP_P2: usize = 28;
+const M_EXP_P3: usize = 32;
+const M_EXP_P4: usize = 36;
+const M_EXP_P5: usize = 40;
+const M_ONE: usize = 44;
+const M_NEG_ZERO: usize = 48;
+const M_ERF_SPLIT: usize = 52;
+const M_ERF_S0: usize = 56;
+const M_ERF_S1: usize = 60;
+const M_ERF_S2: usize = 64;
+const M_ERF_S3: usize = 68;
+const M_ERF_S4: usize = 72;
+const M_ERF_S5: usize = 76;
+const M_ERF_L0: usize = 80;
+const M_ERF_L1: usize = 84;
+const M_ERF_L2: usize = 88;
+const M_ERF_L3: usize = 92;
+const M_ERF_L4: usize = 96;
+const M_ERF_L5: usize = 100;
+const M_ERF_L6: usize = 104;
+const M_SQRT1_2: usize = 108;
+const M_INV_SQRT_2PI: usize = 112;
+const M_BETA: usize = 116;
+const M_KAPPA: usize = 120;
+const M_KAPPA3: usize = 124;
+const M_TAIL: usize = 128;
+const M_NEG_TAIL: usize = 132;
+const M_HALF: usize = 136;
+const M_NEG_HALF: usize = 140;
+const M_NEG_TWO: usize = 144;
+const M_ROUND_MAGIC: usize = 148; // 1.5·2²³
+
+/** MATH_TABLE[offset] in all 4 lanes (one broadcast load from a constant address). */
+// @ts-ignore: decorator
+@inline function mathConst(offset: usize): v128 {
+  return v128.load32_splat(MATH_TABLE + offset);
+}
 
 // ---- tanh ------------------------------------------------------------------------------------------
 
@@ -242,25 +303,75 @@ export function tanhBackward(dx: usize, dy: usize, y: usize, n: i32): void {
 
 // ---- GELU ------------------------------------------------------------------------------------------
 
+/** GELU of 4 lanes, exact form x·½(1 + erf(x/√2)) (the f32x4 twin of geluForward's scalar loop). */
+// @ts-ignore: decorator
+@inline function geluErfV(xv: v128): v128 {
+  const cdfTerm = f32x4.add(mathConst(M_ONE), erfV(f32x4.mul(xv, mathConst(M_SQRT1_2))));
+  return f32x4.mul(f32x4.mul(xv, mathConst(M_HALF)), cdfTerm);
+}
+
+/** GELU of 4 lanes, tanh form x·σ(2u) (the f32x4 twin of geluForward's scalar loop). */
+// @ts-ignore: decorator
+@inline function geluTanhV(xv: v128): v128 {
+  const negTail = mathConst(M_NEG_TAIL);
+  const xc = f32x4.pmin(f32x4.pmax(xv, negTail), mathConst(M_TAIL));
+  const x3 = f32x4.mul(f32x4.mul(xc, xc), xc);
+  const u = f32x4.mul(mathConst(M_BETA), f32x4.add(xc, f32x4.mul(mathConst(M_KAPPA), x3)));
+  const one = mathConst(M_ONE);
+  const sig = f32x4.div(one, f32x4.add(one, expV(f32x4.mul(mathConst(M_NEG_TWO), u))));
+  return f32x4.mul(xv, v128.andnot(sig, f32x4.lt(xv, negTail)));
+}
+
+/** GELU'(x) of 4 lanes, exact form Φ(x) + x·φ(x) (the f32x4 twin of geluBackward's scalar loop). */
+// @ts-ignore: decorator
+@inline function geluErfGradV(xv: v128): v128 {
+  const xc = f32x4.pmin(f32x4.pmax(xv, mathConst(M_NEG_TAIL)), mathConst(M_TAIL));
+  const x2 = f32x4.mul(xc, xc);
+  const erfTerm = f32x4.add(mathConst(M_ONE), erfV(f32x4.mul(xv, mathConst(M_SQRT1_2))));
+  const cdf = f32x4.mul(mathConst(M_HALF), erfTerm);
+  const gauss = expV(f32x4.mul(mathConst(M_NEG_HALF), x2));
+  const pdf = f32x4.mul(gauss, mathConst(M_INV_SQRT_2PI));
+  return f32x4.add(cdf, f32x4.mul(xc, pdf));
+}
+
+/** GELU'(x) of 4 lanes, tanh form (the f32x4 twin of geluBackward's scalar loop). */
+// @ts-ignore: decorator
+@inline function geluTanhGradV(xv: v128): v128 {
+  const negTail = mathConst(M_NEG_TAIL);
+  const xc = f32x4.pmin(f32x4.pmax(xv, negTail), mathConst(M_TAIL));
+  const x2 = f32x4.mul(xc, xc);
+  const beta = mathConst(M_BETA);
+  const one = mathConst(M_ONE);
+  const u = f32x4.mul(beta, f32x4.add(xc, f32x4.mul(mathConst(M_KAPPA), f32x4.mul(x2, xc))));
+  const e = expV(f32x4.mul(mathConst(M_NEG_TWO), u));
+  const sig = v128.andnot(f32x4.div(one, f32x4.add(one, e)), f32x4.lt(xv, negTail));
+  const du = f32x4.mul(beta, f32x4.add(one, f32x4.mul(mathConst(M_KAPPA3), x2)));
+  const slope = f32x4.mul(f32x4.mul(f32x4.mul(f32x4.add(xc, xc), sig), f32x4.mul(e, sig)), du);
+  return f32x4.add(sig, slope);
+}
+
 /** y[n] = GELU(x[n]); approximate 0: x·Φ(x), 1: PyTorch's tanh form */
 export function geluForward(y: usize, x: usize, n: i32, approximate: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const xv = v128.load(x + o);
-      let yv: v128;
-      if (approximate) {
-        const xc = f32x4.min(f32x4.max(xv, f32x4.splat(-GELU_TAIL)), f32x4.splat(GELU_TAIL));
-        const x3 = f32x4.mul(f32x4.mul(xc, xc), xc);
-        const u = f32x4.mul(f32x4.splat(GELU_BETA), f32x4.add(xc, f32x4.mul(f32x4.splat(GELU_KAPPA), x3)));
-        const sig = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), expV(f32x4.mul(f32x4.splat(-2.0), u))));
-        yv = f32x4.mul(xv, v128.andnot(sig, f32x4.lt(xv, f32x4.splat(-GELU_TAIL))));
-      } else {
-        const cdfTerm = f32x4.add(f32x4.splat(1.0), erfV(f32x4.mul(xv, f32x4.splat(SQRT1_2))));
-        yv = f32x4.mul(f32x4.mul(xv, f32x4.splat(0.5)), cdfTerm);
+    // two vectors per iteration overlap the long exp/erf dependency chains; the scalar loop does the
+    // last n % 8
+    if (approximate) {
+      for (; i + 8 <= n; i += 8) {
+        const o = <usize>i << 2;
+        const y0 = geluTanhV(v128.load(x + o));
+        const y1 = geluTanhV(v128.load(x + o, 16));
+        v128.store(y + o, y0);
+        v128.store(y + o, y1, 16);
       }
-      v128.store(y + o, yv);
+    } else {
+      for (; i + 8 <= n; i += 8) {
+        const o = <usize>i << 2;
+        const y0 = geluErfV(v128.load(x + o));
+        const y1 = geluErfV(v128.load(x + o, 16));
+        v128.store(y + o, y0);
+        v128.store(y + o, y1, 16);
+      }
     }
   }
   for (; i < n; i++) {
@@ -287,26 +398,23 @@ export function geluForward(y: usize, x: usize, n: i32, approximate: i32): void 
 export function geluBackward(dx: usize, dy: usize, x: usize, n: i32, approximate: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const one = f32x4.splat(1.0);
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const xv = v128.load(x + o);
-      const xc = f32x4.min(f32x4.max(xv, f32x4.splat(-GELU_TAIL)), f32x4.splat(GELU_TAIL));
-      const x2 = f32x4.mul(xc, xc);
-      let grad: v128;
-      if (approximate) {
-        const u = f32x4.mul(f32x4.splat(GELU_BETA), f32x4.add(xc, f32x4.mul(f32x4.splat(GELU_KAPPA), f32x4.mul(x2, xc))));
-        const e = expV(f32x4.mul(f32x4.splat(-2.0), u));
-        const sig = v128.andnot(f32x4.div(one, f32x4.add(one, e)), f32x4.lt(xv, f32x4.splat(-GELU_TAIL)));
-        const du = f32x4.mul(f32x4.splat(GELU_BETA), f32x4.add(one, f32x4.mul(f32x4.splat(3.0 * GELU_KAPPA), x2)));
-        const slope = f32x4.mul(f32x4.mul(f32x4.mul(f32x4.add(xc, xc), sig), f32x4.mul(e, sig)), du);
-        grad = f32x4.add(sig, slope);
-      } else {
-        const cdf = f32x4.mul(f32x4.splat(0.5), f32x4.add(one, erfV(f32x4.mul(xv, f32x4.splat(SQRT1_2)))));
-        const pdf = f32x4.mul(expV(f32x4.mul(f32x4.splat(-0.5), x2)), f32x4.splat(INV_SQRT_2PI));
-        grad = f32x4.add(cdf, f32x4.mul(xc, pdf));
+    // two vectors per iteration, the scalar loop does the last n % 8 (as in geluForward)
+    if (approximate) {
+      for (; i + 8 <= n; i += 8) {
+        const o = <usize>i << 2;
+        const g0 = geluTanhGradV(v128.load(x + o));
+        const g1 = geluTanhGradV(v128.load(x + o, 16));
+        v128.store(dx + o, f32x4.add(v128.load(dx + o), f32x4.mul(v128.load(dy + o), g0)));
+        v128.store(dx + o, f32x4.add(v128.load(dx + o, 16), f32x4.mul(v128.load(dy + o, 16), g1)), 16);
       }
-      v128.store(dx + o, f32x4.add(v128.load(dx + o), f32x4.mul(v128.load(dy + o), grad)));
+    } else {
+      for (; i + 8 <= n; i += 8) {
+        const o = <usize>i << 2;
+        const g0 = geluErfGradV(v128.load(x + o));
+        const g1 = geluErfGradV(v128.load(x + o, 16));
+        v128.store(dx + o, f32x4.add(v128.load(dx + o), f32x4.mul(v128.load(dy + o), g0)));
+        v128.store(dx + o, f32x4.add(v128.load(dx + o, 16), f32x4.mul(v128.load(dy + o, 16), g1)), 16);
+      }
     }
   }
   for (; i < n; i++) {

@@ -82,6 +82,11 @@ test("bad numbers and options: exit 2 with a one-line message", () => {
   expectUsageError(["sample", "--checkpoint", join(tmp, "none.safetensors")], /no such checkpoint/);
   expectUsageError(["sample"], /checkpoint/);
   expectUsageError(["frobnicate"], /Unknown argument|command/);
+  expectUsageError(["train", "--preset", "wavenet", "--set", "blockSize=6", "--out", join(tmp, "b6")], /power of two/);
+  expectUsageError(["train", "--set", "nonsense=1", "--out", join(tmp, "ns")], /unknown setting/);
+  expectUsageError(["train", "--set", "dropout=lots", "--preset", "wavenet-plus", "--out", join(tmp, "dl")], /expected a number/);
+  expectUsageError(["train", "--preset", "gpt-shakespeare", "--out", join(tmp, "gs")], /plain text: pass --data/);
+  expectUsageError(["sample", "--checkpoint", join(tmp, "none.safetensors"), "--temperature", "0"], /--temperature must be a positive number/);
 });
 
 test("an unwritable output folder is refused before training", () => {

@@ -242,20 +242,20 @@ const TANH_TABLE = memory.data<f32>([
 /** tanh of 4 lanes (the f32x4 twin of tanhS), constants read from TANH_TABLE at t. */
 // @ts-ignore: decorator
 @inline function tanhTable4(xv: v128, t: usize): v128 {
-  const hi = v128.load32_splat(t, 44);
+  const hi = v128.load32_splat(t + 44);
   const c = f32x4.pmax(f32x4.pmin(xv, hi), f32x4.neg(hi));
   const c2 = f32x4.mul(c, c);
-  let p = f32x4.add(f32x4.mul(v128.load32_splat(t), c2), v128.load32_splat(t, 4));
-  p = f32x4.add(f32x4.mul(p, c2), v128.load32_splat(t, 8));
-  p = f32x4.add(f32x4.mul(p, c2), v128.load32_splat(t, 12));
-  p = f32x4.add(f32x4.mul(p, c2), v128.load32_splat(t, 16));
-  p = f32x4.add(f32x4.mul(p, c2), v128.load32_splat(t, 20));
-  p = f32x4.add(f32x4.mul(p, c2), v128.load32_splat(t, 24));
+  let p = f32x4.add(f32x4.mul(v128.load32_splat(t), c2), v128.load32_splat(t + 4));
+  p = f32x4.add(f32x4.mul(p, c2), v128.load32_splat(t + 8));
+  p = f32x4.add(f32x4.mul(p, c2), v128.load32_splat(t + 12));
+  p = f32x4.add(f32x4.mul(p, c2), v128.load32_splat(t + 16));
+  p = f32x4.add(f32x4.mul(p, c2), v128.load32_splat(t + 20));
+  p = f32x4.add(f32x4.mul(p, c2), v128.load32_splat(t + 24));
   p = f32x4.mul(p, c);
-  let q = f32x4.add(f32x4.mul(v128.load32_splat(t, 28), c2), v128.load32_splat(t, 32));
-  q = f32x4.add(f32x4.mul(q, c2), v128.load32_splat(t, 36));
-  q = f32x4.add(f32x4.mul(q, c2), v128.load32_splat(t, 40));
-  const tiny = f32x4.lt(f32x4.abs(xv), v128.load32_splat(t, 48));
+  let q = f32x4.add(f32x4.mul(v128.load32_splat(t + 28), c2), v128.load32_splat(t + 32));
+  q = f32x4.add(f32x4.mul(q, c2), v128.load32_splat(t + 36));
+  q = f32x4.add(f32x4.mul(q, c2), v128.load32_splat(t + 40));
+  const tiny = f32x4.lt(f32x4.abs(xv), v128.load32_splat(t + 48));
   return v128.bitselect(xv, f32x4.div(p, q), tiny);
 }
 
@@ -286,7 +286,7 @@ export function tanhForward(y: usize, x: usize, n: i32): void {
 export function tanhBackward(dx: usize, dy: usize, y: usize, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const one = v128.load32_splat(TANH_TABLE, 52); // from the table: hoisted out of the loop
+    const one = v128.load32_splat(TANH_TABLE + 52); // from the table: hoisted out of the loop
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       const yv = v128.load(y + o);

@@ -1,15 +1,21 @@
-// Training benchmark: steady-state training steps per second at batch 32 on one core, for each
-// preset, on wasmore's wasm and js backends and — in the same run, when installed — the same model
-// and step in TensorFlow.js (wasm and cpu backends, src/bench/tfjs.ts) and PyTorch
-// (reference/bench_torch.py, one thread). A step is what training does: sample a minibatch, zero the
-// gradients, forward, mean cross-entropy, backward, SGD update (wasmore: Trainer.trainStep()).
+// Training benchmark: steady-state training steps (and tokens) per second on one core, for each
+// preset at its recipe's batch size, on wasmore's wasm and js backends and — in the same run, when
+// installed — the same model and step in TensorFlow.js (wasm and cpu backends, src/bench/tfjs.ts; not
+// the GPTs) and PyTorch (reference/bench_torch.py, one thread). A step is what training does: sample
+// a minibatch, zero the gradients, forward, mean cross-entropy, backward, the recipe's update
+// (wasmore: Trainer.trainStep(); the lecture models SGD, the GPTs AdamW with gradient clipping at 1
+// and their dropout). Tokens per step: B for the next-character models, B·T for a GPT (every
+// position is predicted; padding past a name's end is counted too).
 //
 // Timing (every engine alike, PyTorch in Python): warm up, then take 5 samples of consecutive steps
 // and report the median of their steps/s. With `steps` each sample is a fixed step count (the warm-up
 // is `steps` steps); otherwise each sample lasts a fixed time.
-// FLOPs per step are counted analytically: each Linear layer does 2·R·in·out FLOPs forward and twice
-// that backward (dW = doutᵀ·x and dx = dout·W), so 3 × Σ 2·R·in·out; everything else (BatchNorm,
-// tanh, loss, SGD, embedding) is left out. GFLOP/s is that count × steps/s, for every engine alike.
+// FLOPs per step are counted analytically: each Linear layer (a GPT's lm_head included) does
+// 2·R·in·out FLOPs forward and twice that backward (dW = doutᵀ·x and dx = dout·W), so 3 × Σ 2·R·in·out.
+// A GPT's attention adds its two matmuls, QKᵀ and att·V, 2·2·B·NH·T²·hs = 4·B·T²·C forward per layer,
+// counted over the FULL T×T square (what PyTorch computes; the causal lower triangle is about half) and
+// likewise ×3. Everything else (norms, activations, softmax, loss, optimiser, embeddings) is left out.
+// GFLOP/s is that count × steps/s, for every engine alike.
 import { makeSchedule } from "../optim/schedule.js";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -3,17 +3,22 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync } from "node:fs";
-import { benchTrain, formatTrainTable, trainStepFlops, TRAIN_BENCH_ENGINES, type Row } from "../src/bench/train.js";
+import { benchTrain, DEFAULT_TRAIN_BENCH_MODELS, formatTrainTable, trainStepFlops, TRAIN_BENCH_ENGINES, type Row } from "../src/bench/train.js";
 import { formatMemoryCheck, formatProfile, memoryFlatness, profileStep } from "../src/bench/profile.js";
 import { loadTfjs } from "../src/bench/tfjs.js";
 
 const quiet = { log: () => {} };
+/** names.txt beside the checkout (its longest name is 15 letters, as the synthetic data's) */
+const NAMES = "../shared/data/names.txt";
+/** tokens per step: B for the lecture models, B·T for the GPTs (gpt: 32 × 16, gpt-shakespeare: 12 × 64) */
+const TOKENS: Record<string, number> = { mlp: 32, bnmlp: 32, wavenet: 32, gpt: 32 * 16, "gpt-shakespeare": 12 * 64 };
 
 function checkRow(r: Row, model: string): void {
   assert.is(r.model, model);
   assert.ok((TRAIN_BENCH_ENGINES as readonly string[]).includes(r.engine), r.engine);
   assert.ok(Number.isFinite(r.steps_per_sec) && r.steps_per_sec > 0, `${r.engine} steps/s ${r.steps_per_sec}`);
   assert.ok(Math.abs(r.ms_per_step * r.steps_per_sec - 1000) < 1e-6);
+  assert.ok(Math.abs(r.tokens_per_sec - r.steps_per_sec * TOKENS[model]) < 1e-6 * r.tokens_per_sec, `${r.engine} tokens/s ${r.tokens_per_sec}`);
   assert.ok(Math.abs(r.gflops - (trainStepFlops(model) * r.steps_per_sec) / 1e9) < 1e-9);
 }
 
@@ -24,18 +29,45 @@ test("FLOPs per step: 3 × Σ 2·R·in·out over the Linear layers", () => {
   assert.is(trainStepFlops("wavenet"), 6 * (128 * 48 * 128 + 64 * 256 * 128 + 32 * 256 * 128 + 32 * 128 * 27));
 });
 
-test("benchTrain: wasmore rows for every model, ordered by model then engine, and a table", async () => {
-  const rows = await benchTrain({ engines: ["wasmore-js", "wasmore-wasm"], steps: 2, ...quiet });
+test("FLOPs per step of a GPT: 3 × (per layer 2·R·12C² + attention 4·B·T²·C over the full square, + lm_head 2·R·C·V)", () => {
+  // gpt: B 32, T 16 (longest name 15 + 1), C 64, 4 layers, V 27; gpt-shakespeare: B 12, T 64, C 128, V 65
+  const gpt = (B: number, T: number, C: number, L: number, V: number) => 3 * (L * (2 * B * T * 12 * C * C + 4 * B * T * T * C) + 2 * B * T * C * V);
+  assert.is(trainStepFlops("gpt"), gpt(32, 16, 64, 4, 27));
+  assert.is(trainStepFlops("gpt"), 634_454_016);
+  assert.is(trainStepFlops("gpt-shakespeare"), gpt(12, 64, 128, 4, 65));
+  assert.is(trainStepFlops("gpt", 27, 32, 20), gpt(32, 21, 64, 4, 27));
+});
+
+test("benchTrain: wasmore rows for every default model (the GPT too), ordered by model then engine, and a table", async () => {
+  const rows = await benchTrain({ engines: ["wasmore-js", "wasmore-wasm"], steps: 1, ...quiet });
+  assert.equal(DEFAULT_TRAIN_BENCH_MODELS, ["mlp", "bnmlp", "wavenet", "gpt"]);
   assert.equal(
     rows.map((r) => `${r.model}/${r.engine}`),
-    ["mlp", "bnmlp", "wavenet"].flatMap((m) => [`${m}/wasmore-wasm`, `${m}/wasmore-js`]),
+    DEFAULT_TRAIN_BENCH_MODELS.flatMap((m) => [`${m}/wasmore-wasm`, `${m}/wasmore-js`]),
   );
   for (const r of rows) checkRow(r, r.model);
   const table = formatTrainTable(rows);
-  assert.match(table, /model\s+engine\s+steps\/s/);
+  assert.match(table, /model\s+engine\s+steps\/s\s+ms\/step\s+tokens\/s\s+GFLOP\/s/);
   assert.match(table, /wavenet\s+wasmore-js/);
+  assert.match(table, /gpt\s+wasmore-js/);
+  assert.match(table, /gpt 634\.45 M \(B·T 512\)/);
   assert.match(table, /1\.00×/);
-  assert.equal(Object.keys(JSON.parse(JSON.stringify({ rows }))).sort(), ["rows"]);
+  assert.equal(Object.keys(rows[0]).sort(), ["engine", "gflops", "model", "ms_per_step", "steps_per_sec", "tokens_per_sec"]);
+});
+
+test("benchTrain: the GPTs — on names.txt (or synthetic ids) and text; PyTorch in the same run, TensorFlow.js skipped", async () => {
+  const notes: string[] = [];
+  const data = existsSync(NAMES) ? NAMES : undefined;
+  const rows = await benchTrain({ models: ["gpt"], engines: ["wasmore-wasm", "tfjs-cpu", "pytorch"], steps: 1, data, log: (l) => notes.push(l) });
+  for (const r of rows) checkRow(r, "gpt");
+  assert.ok(notes.some((n) => /skipping gpt on tfjs-cpu/.test(n)), notes.join("\n"));
+  assert.not.ok(rows.some((r) => r.engine === "tfjs-cpu"));
+  if (existsSync("/usr/bin/python3") && rows.some((r) => r.engine === "pytorch")) assert.match(rows.find((r) => r.engine === "pytorch")!.detail!, /BLAS/);
+  else assert.ok(notes.some((n) => /skipping pytorch/.test(n)), notes.join("\n"));
+
+  const text = await benchTrain({ models: ["gpt-shakespeare"], engines: ["wasmore-wasm"], steps: 1, ...quiet });
+  assert.equal(text.map((r) => r.engine), ["wasmore-wasm"]);
+  for (const r of text) checkRow(r, "gpt-shakespeare");
 });
 
 test("benchTrain: TensorFlow.js and PyTorch rows when available (skipped with a note otherwise)", async () => {

@@ -107,7 +107,7 @@ async function main(): Promise<void> {
           .positional("what", { choices: ["kernels", "train", "profile"], describe: "what to benchmark" })
           .option("json", { type: "boolean", default: false, describe: "one JSON document instead of the table" })
           .option("filter", { type: "string", describe: "kernels: only rows whose kernel or shape contains this text" })
-          .option("model", { type: "string", array: true, describe: "train/profile: presets (default mlp, bnmlp, wavenet)" })
+          .option("model", { type: "string", array: true, describe: "train/profile: presets (default mlp, bnmlp, wavenet, gpt)" })
           .option("engine", { type: "string", array: true, describe: "train: wasmore-wasm, wasmore-js, tfjs-wasm, tfjs-cpu, pytorch" })
           .option("seconds", { type: "number", default: 3, describe: "train: measuring time per row" })
           .option("data", { type: "string", describe: "train/profile: names file (default ../shared/data/names.txt when present, else synthetic ids)" })

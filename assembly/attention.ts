@@ -10,33 +10,7 @@
 // Partial chunks (hs not a multiple of 4) use lane loads/stores of 1–3 floats; the scalar build
 // runs plain loops with the same semantics.
 import { expNeg, expNeg4 } from "./expf";
-
-// ---- lane-partial loads and stores: the first `n` (1..4) floats at p ---------------------------
-
-// @ts-ignore: decorator
-@inline function loadN(p: usize, n: i32): v128 {
-  if (n >= 4) return v128.load(p);
-  if (n == 1) return v128.load32_zero(p);
-  const lo = v128.load64_zero(p);
-  return n == 2 ? lo : v128.load32_lane(p, lo, 2, 8);
-}
-
-// @ts-ignore: decorator
-@inline function storeN(p: usize, v: v128, n: i32): void {
-  if (n >= 4) {
-    v128.store(p, v);
-  } else if (n == 1) {
-    v128.store32_lane(p, v, 0);
-  } else {
-    v128.store64_lane(p, v, 0);
-    if (n == 3) v128.store32_lane(p, v, 2, 8);
-  }
-}
-
-// @ts-ignore: decorator
-@inline function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
+import { hsum, loadN, storeN } from "./lanes";
 
 // ---- building blocks -----------------------------------------------------------------------------
 

@@ -24,6 +24,8 @@
 // Assumes each memory is used by one thread at a time (every arena has its own memory).
 // The scalar build (no SIMD) runs plain loops with the same semantics.
 
+import { loadN, storeN } from "./lanes";
+
 const KC: i32 = 256; // K rows per block
 
 const SCRATCH_BASE: usize = 65536;
@@ -33,26 +35,6 @@ const PACK_A: usize = SCRATCH_BASE;
 /** Packed B panels of one column block: [nc/8][kc][8] (a last panel of ≤ 4 columns is [kc][4]). */
 const PACK_B: usize = PACK_A + <usize>KC * 16;
 const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
-
-// ---- lane-partial loads and stores: the first `n` (1..4) floats at p ---------------------------
-
-@inline function loadN(p: usize, n: i32): v128 {
-  if (n >= 4) return v128.load(p);
-  if (n == 1) return v128.load32_zero(p);
-  const lo = v128.load64_zero(p);
-  return n == 2 ? lo : v128.load32_lane(p, lo, 2, 8);
-}
-
-@inline function storeN(p: usize, v: v128, n: i32): void {
-  if (n >= 4) {
-    v128.store(p, v);
-  } else if (n == 1) {
-    v128.store32_lane(p, v, 0);
-  } else {
-    v128.store64_lane(p, v, 0);
-    if (n == 3) v128.store32_lane(p, v, 2, 8);
-  }
-}
 
 /** C[p .. p+n) = v, or += v when accumulating. */
 @inline function putN(p: usize, v: v128, n: i32, accumulate: bool): void {

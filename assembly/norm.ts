@@ -7,6 +7,8 @@
 // x[R,C] -> y[R,C], xhat[R,C], invstd[C]; updates runningMean/runningVar[C] when training.
 // Training: mean, biased var over R rows; running stats take the unbiased var·R/(R−1) (PyTorch),
 // or var itself when R == 1 (where PyTorch refuses to train). Eval: normalise with running stats.
+import { hsum } from "./lanes";
+
 export function batchnormForward(
   y: usize, xhat: usize, invstd: usize, x: usize, gamma: usize, beta: usize,
   runningMean: usize, runningVar: usize, R: i32, C: i32, momentum: f32, eps: f32, training: i32,
@@ -157,10 +159,6 @@ export function batchnormBackward(
   }
 }
 
-// @ts-ignore: decorator
-@inline function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
 
 // x[R,C], w[C], b[C] -> y[R,C], mean[R], rstd[R];  y = w·(x − mean)·rstd + b, biased var per row.
 export function layernormForward(

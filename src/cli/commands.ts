@@ -274,7 +274,7 @@ export async function gradcheckCommand(a: GradcheckArgs): Promise<void> {
 }
 
 interface BenchArgs {
-  what: "kernels" | "train" | "profile";
+  what: "kernels" | "train" | "profile" | "memory";
   json: boolean;
   filter?: string;
   model?: string[];
@@ -282,7 +282,7 @@ interface BenchArgs {
   seconds: number;
   data?: string;
   backend: BackendName;
-  steps: number;
+  steps?: number;
 }
 
 /** names.txt beside the checkout, when there (benchmarks compare on the lectures' data). */
@@ -300,10 +300,15 @@ export async function benchCommand(a: BenchArgs): Promise<void> {
     const { benchTrain, formatTrainTable } = await import("../bench/train.js");
     const rows = await benchTrain({ models: a.model, engines: a.engine, seconds: a.seconds, data });
     out(a.json ? JSON.stringify({ rows }) : formatTrainTable(rows));
-  } else {
+  } else if (a.what === "profile") {
     const { profileStep, formatProfile } = await import("../bench/profile.js");
     const profiles = [];
-    for (const model of a.model ?? ["wavenet"]) profiles.push(await profileStep(model, a.backend, { steps: a.steps, data }));
+    for (const model of a.model ?? ["wavenet"]) profiles.push(await profileStep(model, a.backend, { steps: a.steps ?? 2000, data }));
     out(a.json ? JSON.stringify({ profiles }) : profiles.map(formatProfile).join("\n\n"));
+  } else {
+    const { memoryFlatness, formatMemoryCheck } = await import("../bench/profile.js");
+    const checks = [];
+    for (const model of a.model ?? ["wavenet"]) checks.push(await memoryFlatness(model, a.backend, a.steps ?? 100_000, data));
+    out(a.json ? JSON.stringify({ checks }) : checks.map(formatMemoryCheck).join("\n\n"));
   }
 }

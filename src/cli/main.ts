@@ -101,10 +101,10 @@ async function main(): Promise<void> {
     )
     .command(
       "bench <what>",
-      "benchmarks: kernels (WASM vs JS per kernel), train (steps/s vs PyTorch and TensorFlow.js), profile (one step)",
+      "benchmarks: kernels (WASM vs JS per kernel), train (steps/s vs PyTorch and TensorFlow.js), profile (one step), memory (flat over many steps)",
       (y: Argv) =>
         y
-          .positional("what", { choices: ["kernels", "train", "profile"], describe: "what to benchmark" })
+          .positional("what", { choices: ["kernels", "train", "profile", "memory"], describe: "what to benchmark" })
           .option("json", { type: "boolean", default: false, describe: "one JSON document instead of the table" })
           .option("filter", { type: "string", describe: "kernels: only rows whose kernel or shape contains this text" })
           .option("model", { type: "string", array: true, describe: "train/profile: presets (default mlp, bnmlp, wavenet, gpt)" })
@@ -112,10 +112,11 @@ async function main(): Promise<void> {
           .option("seconds", { type: "number", default: 3, describe: "train: measuring time per row" })
           .option("data", { type: "string", describe: "train/profile: names file (default ../shared/data/names.txt when present, else synthetic ids)" })
           .option("backend", backendOption)
-          .option("steps", { type: "number", default: 2000, describe: "profile: steps to profile" })
+          .option("steps", { type: "number", describe: "profile: steps to profile (default 2000); memory: steps to run (default 100000)" })
           .example("$0 bench kernels", "the kernel table of the README")
           .example("$0 bench train --model wavenet", "WaveNet steps/s: wasmore (wasm, js), TensorFlow.js, PyTorch")
-          .example("$0 bench profile --model wavenet", "where a WaveNet step spends its time"),
+          .example("$0 bench profile --model wavenet", "where a WaveNet step spends its time")
+          .example("node --expose-gc $0 bench memory --model wavenet", "memory use and garbage collections over 100k steps"),
       (a) => benchCommand(a as never),
     )
     .demandCommand(1, "choose a command: train, sample, eval, gradcheck or bench")

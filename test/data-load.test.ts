@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { DataError } from "../src/data/load.js";
 import { loadNames, loadText } from "../src/data/load-node.js";
+import { rejectsDataError } from "./helpers/errors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "wasmore-data-"));
 const file = (name: string, content: string | Uint8Array) => {
@@ -18,18 +18,6 @@ const file = (name: string, content: string | Uint8Array) => {
   return path;
 };
 
-async function rejectsDataError(promise: Promise<unknown>, ...patterns: RegExp[]): Promise<void> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.instance(err, DataError);
-    const message = (err as Error).message;
-    assert.not.match(message, /\n/, "one line");
-    for (const p of patterns) assert.match(message, p);
-    return;
-  }
-  assert.unreachable("expected a DataError");
-}
 const escape = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
 
 // A tiny local server: /names → 200 text, /big and /chunked → 200 with 2,000 bytes (with and without a content-length), /slow → never answers, else 404.

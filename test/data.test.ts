@@ -8,7 +8,6 @@ import * as assert from "uvu/assert";
 import {
   buildContexts,
   buildSequences,
-  DataError,
   decodeText,
   defaultNames,
   maxWordLength,
@@ -18,6 +17,7 @@ import {
   TextDataset,
   Vocab,
 } from "../src/data/index.js";
+import { throwsDataError } from "./helpers/errors.js";
 
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -25,19 +25,6 @@ function repoRoot(): string {
   return dir;
 }
 
-/** Assert that fn throws a DataError whose message matches every pattern. */
-function throwsDataError(fn: () => unknown, ...patterns: RegExp[]): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, DataError);
-    const message = (err as Error).message;
-    assert.not.match(message, /\n/, "one line");
-    for (const p of patterns) assert.match(message, p);
-    return;
-  }
-  assert.unreachable("expected a DataError");
-}
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 

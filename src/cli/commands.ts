@@ -185,7 +185,7 @@ interface SampleArgs {
   checkpoint: string;
   prompt?: string;
   length?: number;
-  count: number;
+  count?: number;
   temperature: number;
   topK: number;
   seed: number;
@@ -197,17 +197,18 @@ interface SampleArgs {
 export async function sampleCommand(a: SampleArgs): Promise<void> {
   positive("count", a.count);
   positive("temperature", a.temperature, false);
+  const count = a.count ?? 20;
   if (!Number.isInteger(a.topK) || a.topK < 0) throw new UsageError(`--top-k must be an integer ≥ 0, got ${a.topK}`);
   positive("length", a.length);
-  const { trained, meta, vocab } = loadCheckpoint(a.checkpoint, a.backend, Math.min(a.count, 512));
+  const { trained, meta, vocab } = loadCheckpoint(a.checkpoint, a.backend, Math.min(count, 512));
   if (!vocab.boundary) {
-    const text = samplesOf(trained, vocab, a.count, { ...a, prompt: a.prompt ?? defaultPrompt(vocab), length: a.length ?? 500 });
+    const text = samplesOf(trained, vocab, a.count ?? 1, { ...a, prompt: a.prompt ?? defaultPrompt(vocab), length: a.length ?? 500 });
     if (a.json) out(JSON.stringify({ samples: text.map((t) => ({ text: t })) }));
     else out(text.join("\n\n---\n\n"));
     return;
   }
   if (a.prompt !== undefined) throw new UsageError("--prompt is for text models; a names model starts every sample from '.'");
-  const samples = samplesOf(trained, vocab, a.count, { ...a, prompt: undefined });
+  const samples = samplesOf(trained, vocab, count, { ...a, prompt: undefined });
   let known: Set<string> | null = null;
   const source = a.data ?? meta.data;
   if (a.data !== undefined || source === DEFAULT_NAMES_SOURCE || existsSync(source)) known = new Set((await namesFrom(source)).words);

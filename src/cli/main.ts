@@ -61,7 +61,7 @@ async function main(): Promise<void> {
       (y: Argv) =>
         y
           .option("checkpoint", { type: "string", demandOption: true, describe: "a model.safetensors written by wasmore train" })
-          .option("count", { type: "number", default: 20, describe: "how many samples" })
+          .option("count", { type: "number", describe: "how many samples (default: 20 names, or 1 text)" })
           .option("temperature", { type: "number", default: 1, describe: "softmax temperature (> 0)" })
           .option("top-k", { type: "number", default: 0, describe: "sample only from the k most likely characters (0 = all)" })
           .option("seed", { type: "number", default: 42 })

@@ -4,16 +4,11 @@
 //   node scripts/ablation.mjs [--data FILE] [--steps N] [--out DIR] [--jobs 2] [--only name,name]
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { options, root, NAMES_TXT } from "./runs.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const take = (flag, fallback) => {
-  const i = args.indexOf(flag);
-  return i >= 0 ? args.splice(i, 2)[1] : fallback;
-};
-const data = take("--data", join(root, "..", "shared", "data", "names.txt"));
+const { take, rest } = options();
+const data = take("--data", NAMES_TXT);
 const steps = take("--steps", "10000");
 const out = take("--out", join(root, "runs", "ablation"));
 const jobs = Number(take("--jobs", "2"));

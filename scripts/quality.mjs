@@ -3,19 +3,14 @@
 // Usage: node scripts/quality.mjs [--data FILE] [--presets a,b,c] [--out DIR] [-- extra train args]
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync, readFileSync } from "node:fs";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { options, root, NAMES_TXT } from "./runs.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const take = (flag, fallback) => {
-  const i = args.indexOf(flag);
-  return i >= 0 ? args.splice(i, 2)[1] : fallback;
-};
-const data = take("--data", join(root, "..", "shared", "data", "names.txt"));
+const { take, rest } = options();
+const data = take("--data", NAMES_TXT);
 const presets = take("--presets", "bigram,nbigram,mlp,bnmlp,wavenet,wavenet-plus").split(",");
 const out = take("--out", join(root, "runs", "quality"));
-const extra = args[0] === "--" ? args.slice(1) : args;
+const extra = rest();
 if (!existsSync(data)) {
   console.error(`quality: ${data} not found; pass --data FILE`);
   process.exit(2);

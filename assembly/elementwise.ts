@@ -8,15 +8,7 @@
 // underflow, e^88 ≈ 1.65e38 for overflow). Measured max relative error vs Math.exp: 8.0e-8 (1.3 ulp).
 const EXP_LO: f32 = -87.0;
 const EXP_HI: f32 = 88.0;
-const LOG2E: f32 = 1.44269504088896341;
-const LN2_HI: f32 = 0.693359375;
-const LN2_LO: f32 = -2.12194440e-4;
-const EXP_P0: f32 = 1.9875691500e-4;
-const EXP_P1: f32 = 1.3981999507e-3;
-const EXP_P2: f32 = 8.3334519073e-3;
-const EXP_P3: f32 = 4.1665795894e-2;
-const EXP_P4: f32 = 1.6666665459e-1;
-const EXP_P5: f32 = 5.0000001201e-1;
+import { LOG2E, LN2_HI, LN2_LO, P0 as EXP_P0, P1 as EXP_P1, P2 as EXP_P2, P3 as EXP_P3, P4 as EXP_P4, P5 as EXP_P5 } from "./expf";
 
 // @ts-ignore: decorator
 @inline function expS(x: f32): f32 {

@@ -3,16 +3,17 @@
 // expf, relative error ~1e-7). The SIMD and scalar versions give identical results. Not exported
 // from the module (index.ts).
 
-const LOG2E: f32 = 1.44269504;
-const LN2_HI: f32 = 0.693359375; // ln2 split so n·LN2_HI is exact for |n| ≤ 128
-const LN2_LO: f32 = -2.12194440e-4;
+// The Cephes expf constants, also used by the full-range exp in elementwise.ts.
+export const LOG2E: f32 = 1.44269504;
+export const LN2_HI: f32 = 0.693359375; // ln2 split so n·LN2_HI is exact for |n| ≤ 128
+export const LN2_LO: f32 = -2.12194440e-4;
 const EXP_MIN: f32 = -87.3365448; // ln(FLT_MIN): below this exp underflows, flushed to 0
-const P0: f32 = 1.9875691500e-4;
-const P1: f32 = 1.3981999507e-3;
-const P2: f32 = 8.3334519073e-3;
-const P3: f32 = 4.1665795894e-2;
-const P4: f32 = 1.6666665459e-1;
-const P5: f32 = 5.0000001201e-1;
+export const P0: f32 = 1.9875691500e-4;
+export const P1: f32 = 1.3981999507e-3;
+export const P2: f32 = 8.3334519073e-3;
+export const P3: f32 = 4.1665795894e-2;
+export const P4: f32 = 1.6666665459e-1;
+export const P5: f32 = 5.0000001201e-1;
 
 // @ts-ignore: decorator
 @inline export function expNeg(x: f32): f32 {

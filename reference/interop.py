@@ -13,16 +13,19 @@ import sys
 import torch
 import torch.nn as nn
 
-from torch_reference import BatchNorm1d, FlattenConsecutive, Residual, load_wasmore_checkpoint, read_safetensors, write_safetensors
+from torch_reference import GPT, BatchNorm1d, FlattenConsecutive, Residual, load_wasmore_checkpoint, read_safetensors, write_safetensors
 
 FORMAT = "wasmore/1"
 
 
 def build_from_config(cfg):
-    """nn.Sequential equivalent of src/models/networks.ts buildNetwork(cfg)."""
+    """The nn.Module equivalent of src/models/networks.ts buildNetwork(cfg)."""
     V = cfg["vocabSize"]
     if cfg["type"] == "nbigram":
         return nn.Sequential(nn.Embedding(V, V))
+    if cfg["type"] == "gpt":  # src/models/gpt.ts: nanoGPT's module names
+        return GPT({"vocab_size": V, "block_size": cfg["blockSize"], "n_layer": cfg["nLayer"], "n_head": cfg["nHead"],
+                    "n_embd": cfg["nEmbd"], "dropout": cfg["dropout"], "bias": cfg["bias"], "tied": cfg["tied"]})
     T, C, H = cfg["blockSize"], cfg["nEmbd"], cfg["nHidden"]
     if cfg["type"] == "mlp":
         if not cfg["batchnorm"]:

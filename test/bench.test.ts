@@ -3,7 +3,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync } from "node:fs";
-import { benchTrain, DEFAULT_TRAIN_BENCH_MODELS, formatTrainTable, trainStepFlops, TRAIN_BENCH_ENGINES, type Row } from "../src/bench/train.js";
+import {
+  batchLengthMoments, benchSetup, benchTrain, DEFAULT_TRAIN_BENCH_MODELS, formatTrainTable, loadBenchData, stepFlops, trainStepFlops,
+  TRAIN_BENCH_ENGINES, type BenchSetup, type Row,
+} from "../src/bench/train.js";
 import { formatMemoryCheck, formatProfile, memoryFlatness, profileStep } from "../src/bench/profile.js";
 import { loadTfjs } from "../src/bench/tfjs.js";
 
@@ -13,13 +16,15 @@ const NAMES = "../shared/data/names.txt";
 /** tokens per step: B for the lecture models, B·T for the GPTs (gpt: 32 × 16, gpt-shakespeare: 12 × 64) */
 const TOKENS: Record<string, number> = { mlp: 32, bnmlp: 32, wavenet: 32, gpt: 32 * 16, "gpt-shakespeare": 12 * 64 };
 
-function checkRow(r: Row, model: string): void {
+function checkRow(r: Row, model: string, setup?: BenchSetup): void {
   assert.is(r.model, model);
   assert.ok((TRAIN_BENCH_ENGINES as readonly string[]).includes(r.engine), r.engine);
   assert.ok(Number.isFinite(r.steps_per_sec) && r.steps_per_sec > 0, `${r.engine} steps/s ${r.steps_per_sec}`);
   assert.ok(Math.abs(r.ms_per_step * r.steps_per_sec - 1000) < 1e-6);
-  assert.ok(Math.abs(r.tokens_per_sec - r.steps_per_sec * TOKENS[model]) < 1e-6 * r.tokens_per_sec, `${r.engine} tokens/s ${r.tokens_per_sec}`);
-  assert.ok(Math.abs(r.gflops - (trainStepFlops(model) * r.steps_per_sec) / 1e9) < 1e-9);
+  const tokens = setup ? setup.tokensPerStep : TOKENS[model];
+  const flops = setup ? stepFlops(setup.config, setup.batch, setup.length) : trainStepFlops(model);
+  assert.ok(Math.abs(r.tokens_per_sec - r.steps_per_sec * tokens) < 1e-6 * r.tokens_per_sec, `${r.engine} tokens/s ${r.tokens_per_sec}`);
+  assert.ok(Math.abs(r.gflops - (flops * r.steps_per_sec) / 1e9) < 1e-9);
 }
 
 test("FLOPs per step: 3 × Σ 2·R·in·out over the Linear layers", () => {
@@ -36,6 +41,14 @@ test("FLOPs per step of a GPT: 3 × (per layer 2·R·12C² + attention 4·B·T²
   assert.is(trainStepFlops("gpt"), 634_454_016);
   assert.is(trainStepFlops("gpt-shakespeare"), gpt(12, 64, 128, 4, 65));
   assert.is(trainStepFlops("gpt", 27, 32, 20), gpt(32, 21, 64, 4, 27));
+});
+
+test("batchLengthMoments: E[T] and E[T²] of the longest of B draws", () => {
+  assert.equal(batchLengthMoments(Int32Array.of(5, 5, 5), 16, 32), { mean: 5, meanSquare: 25 });
+  const one = batchLengthMoments(Int32Array.of(2, 4), 4, 1); // one draw: the plain mean
+  assert.ok(Math.abs(one.mean - 3) < 1e-12 && Math.abs(one.meanSquare - 10) < 1e-12);
+  const two = batchLengthMoments(Int32Array.of(2, 4), 4, 2); // max of two draws is 2 with probability 1/4
+  assert.ok(Math.abs(two.mean - 3.5) < 1e-12 && Math.abs(two.meanSquare - 13) < 1e-12);
 });
 
 test("benchTrain: wasmore rows for every default model (the GPT too), ordered by model then engine, and a table", async () => {
@@ -59,7 +72,10 @@ test("benchTrain: the GPTs — on names.txt (or synthetic ids) and text; PyTorch
   const notes: string[] = [];
   const data = existsSync(NAMES) ? NAMES : undefined;
   const rows = await benchTrain({ models: ["gpt"], engines: ["wasmore-wasm", "tfjs-cpu", "pytorch"], steps: 1, data, log: (l) => notes.push(l) });
-  for (const r of rows) checkRow(r, "gpt");
+  // on names each batch runs up to its longest name: E[T] < 16 positions
+  const setup = benchSetup("gpt", await loadBenchData(data));
+  if (data) assert.ok(setup.length.mean > 8 && setup.length.mean < 16, `E[T] ${setup.length.mean}`);
+  for (const r of rows) checkRow(r, "gpt", setup);
   assert.ok(notes.some((n) => /skipping gpt on tfjs-cpu/.test(n)), notes.join("\n"));
   assert.not.ok(rows.some((r) => r.engine === "tfjs-cpu"));
   if (existsSync("/usr/bin/python3") && rows.some((r) => r.engine === "pytorch")) assert.match(rows.find((r) => r.engine === "pytorch")!.detail!, /BLAS/);

@@ -6,6 +6,11 @@ import { defaultNames, DEFAULT_NAMES_SOURCE } from "../src/data/default-names.js
 import { runTraining, type RunConfig } from "../src/train/run.js";
 import { decodeCheckpoint, encodeCheckpoint } from "../src/io/checkpoint.js";
 import type { BackendName } from "../src/kernels/types.js";
+import { buildSequences, maxWordLength, Vocab } from "../src/data/index.js";
+import { Model } from "../src/models/model.js";
+import { buildNetwork, type NetworkConfig } from "../src/models/networks.js";
+import { PRESETS } from "../src/train/presets.js";
+import { paddedLengths, writeBatch } from "../src/train/trainer.js";
 
 const words = defaultNames().slice(0, 600);
 const base: RunConfig = { preset: "bnmlp", words, dataSource: DEFAULT_NAMES_SOURCE, steps: 60, evalEvery: 20, seed: 3 };
@@ -73,3 +78,42 @@ test("checkpoint round trip keeps every tensor and the metadata", async () => {
 });
 
 test.run();
+
+test("a GPT on padded names runs each batch trimmed to its longest name: same loss and gradients as the padded batch", () => {
+  const vocab = Vocab.forWords(words, "test");
+  const T = maxWordLength(words) + 1;
+  const data = buildSequences(words, vocab, T);
+  const config = PRESETS.gpt.model(vocab.size, T - 1);
+  const model = new Model(buildNetwork({ ...config, dropout: 0 } as NetworkConfig), { backend: "wasm", maxBatch: 8, inputShape: [T] });
+  const short = Array.from({ length: 8 }, (_, i) => i).filter((i) => words[i].length < T - 3).slice(0, 4); // a batch of shorter names
+  const lengths = paddedLengths(data);
+  const longest = Math.max(...short.map((i) => lengths[i]));
+  assert.ok(longest < T);
+  const run = (trim: boolean) => {
+    if (trim) writeBatch(model, data, short);
+    else {
+      model.setSequenceLength(T);
+      short.forEach((i, b) => {
+        model.input.ints.set(data.X.subarray(i * T, (i + 1) * T), b * T);
+        model.targets.ints.set(data.Y.subarray(i * T, (i + 1) * T), b * T);
+      });
+    }
+    model.zeroGrad();
+    const loss = model.loss(short.length, true);
+    model.backward();
+    return { loss, T: model.rowsPerExample, grads: Float32Array.from(model.gradBlock.data) };
+  };
+  const padded = run(false);
+  const trimmed = run(true);
+  assert.is(padded.T, T);
+  assert.is(trimmed.T, longest);
+  assert.ok(Math.abs(padded.loss - trimmed.loss) < 1e-6, `${padded.loss} vs ${trimmed.loss}`);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < padded.grads.length; i++) {
+    num += (padded.grads[i] - trimmed.grads[i]) ** 2;
+    den += padded.grads[i] ** 2;
+  }
+  assert.ok(den > 0 && Math.sqrt(num / den) < 1e-5, `relative gradient difference ${Math.sqrt(num / den)}`);
+  assert.throws(() => model.setSequenceLength(T + 1), /planned for 1\.\./);
+});

@@ -1,6 +1,7 @@
-// Kernel benchmark: the matmul family in all three layouts over the makemore shapes (plus 256³ and
-// 1024³), and the loss, BatchNorm and tanh kernels, on each backend. Kernels are called unchecked
-// (the raw backend functions, as the WASM exports are), so the numbers are the kernels' own cost.
+// Kernel benchmark: the matmul family in all three layouts over the makemore and GPT shapes (plus
+// 256³ and 1024³), and the loss, BatchNorm, tanh, GELU, LayerNorm and attention kernels, on each
+// backend. Kernels are called unchecked (the raw backend functions, as the WASM exports are), so the
+// numbers are the kernels' own cost.
 // A kernel a backend does not have yet (missing, or throwing "not implemented"/"lacks kernel") is skipped.
 import { Arena } from "../memory/arena.js";
 import { createJsKernels } from "../kernels/js/index.js";
@@ -39,6 +40,8 @@ export interface KernelBenchOptions {
 export const LECTURE_SHAPES: [number, number, number][] = [
   [32, 30, 200], [128, 48, 128], [64, 256, 128], [32, 256, 128], [32, 128, 27], [32, 200, 27],
 ];
+/** The GPT preset's matmuls as [M, K, N]: 512 rows × C 64 into c_attn (3C), c_fc (4C), out of c_proj (4C → C). */
+export const GPT_MATMULS: [number, number, number][] = [[512, 64, 192], [512, 64, 256], [512, 256, 64]];
 const LAYOUTS = [
   ["NN", "matmul"],
   ["TN", "matmulTN"],
@@ -154,6 +157,77 @@ function otherCases(): Case[] {
       return () => ops.tanhForward(y, x, n);
     },
   });
+  return cases.concat(gptCases());
+}
+
+/** The GPT preset's kernels at its training shape: B 32 × T 16 = 512 rows, C 64, 4 heads. */
+export const GPT_SHAPE = { B: 32, T: 16, C: 64, NH: 4 };
+
+function gptCases(): Case[] {
+  const { B, T, C, NH } = GPT_SHAPE;
+  const R = B * T;
+  const hs = C / NH;
+  const cases: Case[] = [];
+  for (const approximate of [0, 1] as const)
+    cases.push({
+      kernel: `gelu fwd+bwd (${approximate ? "tanh" : "erf"})`,
+      layout: "-",
+      shape: `[${R}x${4 * C}]`,
+      flops: null,
+      needs: ["geluForward", "geluBackward"],
+      setup: (arena, ops) => {
+        const n = R * 4 * C;
+        const x = randomF32(arena, n, 9, "x");
+        const dy = randomF32(arena, n, 10, "dy");
+        const y = arena.alloc(n, "y").ptr;
+        const dx = arena.alloc(n, "dx").ptr;
+        return () => {
+          ops.geluForward(y, x, n, approximate);
+          ops.geluBackward(dx, dy, x, n, approximate);
+        };
+      },
+    });
+  cases.push({
+    kernel: "layernorm fwd+bwd",
+    layout: "-",
+    shape: `[${R}x${C}]`,
+    flops: null,
+    needs: ["layernormForward", "layernormBackward"],
+    setup: (arena, ops) => {
+      const x = randomF32(arena, R * C, 11, "x");
+      const dy = randomF32(arena, R * C, 12, "dy");
+      const w = randomF32(arena, C, 13, "w");
+      const b = randomF32(arena, C, 14, "b");
+      const [y, dx] = [arena.alloc(R * C, "y").ptr, arena.alloc(R * C, "dx").ptr];
+      const [mean, rstd] = [arena.alloc(R, "mean").ptr, arena.alloc(R, "rstd").ptr];
+      const [dw, db] = [arena.alloc(C, "dw").ptr, arena.alloc(C, "db").ptr];
+      return () => {
+        ops.layernormForward(y, mean, rstd, x, w, b, R, C, 1e-5);
+        ops.layernormBackward(dx, dw, db, dy, x, mean, rstd, w, R, C);
+      };
+    },
+  });
+  // q·k and att·v forward, then datt, dq, dk, dv backward: 6 products of 2·hs flops per causal pair
+  const pairs = B * NH * ((T * (T + 1)) / 2);
+  cases.push({
+    kernel: "attention fwd+bwd",
+    layout: "-",
+    shape: `B${B} T${T} C${C} NH${NH}`,
+    flops: 6 * 2 * hs * pairs,
+    needs: ["attentionForward", "attentionBackward"],
+    setup: (arena, ops) => {
+      const qkv = randomF32(arena, R * 3 * C, 15, "qkv");
+      const dout = randomF32(arena, R * C, 16, "dout");
+      const out = arena.alloc(R * C, "out").ptr;
+      const att = arena.alloc(B * NH * T * T, "att").ptr;
+      const datt = arena.alloc(T * T, "datt").ptr;
+      const dqkv = arena.alloc(R * 3 * C, "dqkv").ptr;
+      return () => {
+        ops.attentionForward(out, att, qkv, B, T, C, NH);
+        ops.attentionBackward(dqkv, datt, dout, qkv, att, B, T, C, NH);
+      };
+    },
+  });
   return cases;
 }
 
@@ -162,7 +236,7 @@ const notYet = (e: unknown): boolean => /lacks kernel|not implemented/i.test(Str
 export async function benchKernels(opts: KernelBenchOptions = {}): Promise<KernelBenchRow[]> {
   const big: [number, number, number][] = opts.quick ? [[256, 256, 256]] : [[256, 256, 256], [1024, 1024, 1024]];
   const filter = opts.filter?.toLowerCase();
-  const cases = [...matmulCases([...LECTURE_SHAPES, ...big]), ...otherCases()].filter(
+  const cases = [...matmulCases([...LECTURE_SHAPES, ...GPT_MATMULS, ...big]), ...otherCases()].filter(
     (c) => !filter || `${c.kernel} ${c.layout} ${c.shape}`.toLowerCase().includes(filter),
   );
   const timing: TimingOptions = opts.quick ? { minSampleMs: 5, samples: 5, warmupMs: 10 } : {};

@@ -29,7 +29,7 @@ import { buildNetwork, contextSize, type GptNetworkConfig, type NetworkConfig } 
 import { Linear } from "../nn/linear.js";
 import { size } from "../nn/layer.js";
 import { PRESETS } from "../train/presets.js";
-import { textWindows, Trainer, type Examples, type TextWindows, type TrainingData } from "../train/trainer.js";
+import { paddedLengths, textWindows, Trainer, type Examples, type TextWindows, type TrainingData } from "../train/trainer.js";
 import type { BackendName } from "../kernels/types.js";
 import { median } from "./stats.js";
 import { createTfjsTrainer, loadTfjs, tfjsUnavailable, useTfjsBackend, type TfjsBackend } from "./tfjs.js";
@@ -188,6 +188,8 @@ const isGpt = (preset: string) => PRESETS[preset]?.model(SYNTHETIC_VOCAB).type =
 export interface BenchSetup {
   config: NetworkConfig;
   batch: number;
+  /** positions per example a step runs: E[T] and E[T²] (a GPT on names is trimmed to each batch's longest name) */
+  length: { mean: number; meanSquare: number };
   tokensPerStep: number;
   train: TrainingData;
 }
@@ -198,9 +200,33 @@ export function benchSetup(preset: string, data: BenchData): BenchSetup {
   const text = p.data === "text";
   const config = p.model(text ? data.text.vocabSize : data.vocabSize, data.maxLength) as NetworkConfig;
   const T = contextSize(config);
-  if (config.type !== "gpt") return { config, batch: BENCH_BATCH, tokensPerStep: BENCH_BATCH, train: data.examples(T) };
+  if (config.type !== "gpt")
+    return { config, batch: BENCH_BATCH, length: { mean: T, meanSquare: T * T }, tokensPerStep: BENCH_BATCH, train: data.examples(T) };
   const batch = p.recipe.batchSize;
-  return { config, batch, tokensPerStep: batch * T, train: text ? data.text.windows(T) : data.sequences(T) };
+  const train = text ? data.text.windows(T) : data.sequences(T);
+  const length = "tokens" in train ? { mean: T, meanSquare: T * T } : batchLengthMoments(paddedLengths(train), T, batch);
+  return { config, batch, length, tokensPerStep: batch * length.mean, train };
+}
+
+/**
+ * E[T] and E[T²] of a batch's longest example for B draws with replacement:
+ * P(max ≤ L) = F(L)^B, F the lengths' distribution function.
+ */
+export function batchLengthMoments(lengths: Int32Array, maxLength: number, B: number): { mean: number; meanSquare: number } {
+  const counts = new Float64Array(maxLength + 1);
+  for (const n of lengths) counts[n]++;
+  let mean = 0;
+  let meanSquare = 0;
+  let below = 0; // F(L − 1)^B
+  let cumulative = 0;
+  for (let L = 1; L <= maxLength; L++) {
+    cumulative += counts[L] / lengths.length;
+    const atMost = Math.min(1, cumulative) ** B;
+    mean += L * (atMost - below);
+    meanSquare += L * L * (atMost - below);
+    below = atMost;
+  }
+  return { mean, meanSquare };
 }
 
 /** The model and trainer as `wasmore train` builds them for a preset (its recipe's update and batch, seed 42). */
@@ -229,8 +255,8 @@ export function trainStepFlops(preset: string, vocabSize?: number, B?: number, m
   return stepFlops(config, B ?? (config.type === "gpt" ? p.recipe.batchSize : BENCH_BATCH));
 }
 
-function stepFlops(config: NetworkConfig, B: number): number {
-  if (config.type === "gpt") return gptStepFlops(config, B);
+export function stepFlops(config: NetworkConfig, B: number, length?: BenchSetup["length"]): number {
+  if (config.type === "gpt") return gptStepFlops(config, B, length);
   const net = buildNetwork(config);
   net.setInputShape([contextSize(config)]);
   let flops = 0;
@@ -239,12 +265,14 @@ function stepFlops(config: NetworkConfig, B: number): number {
   return flops;
 }
 
-/** Per layer forward: c_attn C→3C, attn c_proj C→C, c_fc C→4C, mlp c_proj 4C→C over R = B·T rows (2·R·12C²) + attention 4·B·T²·C; then lm_head C→V. */
-function gptStepFlops(c: GptNetworkConfig, B: number): number {
-  const T = c.blockSize;
+/**
+ * Per layer forward: c_attn C→3C, attn c_proj C→C, c_fc C→4C, mlp c_proj 4C→C over R = B·T rows
+ * (2·R·12C²) + attention 4·B·T²·C; then lm_head C→V. T (and T²) are the mean positions a step runs.
+ */
+function gptStepFlops(c: GptNetworkConfig, B: number, length = { mean: c.blockSize, meanSquare: c.blockSize ** 2 }): number {
   const C = c.nEmbd;
-  const R = B * T;
-  const forward = c.nLayer * (2 * R * 12 * C * C + 4 * B * T * T * C) + 2 * R * C * c.vocabSize;
+  const R = B * length.mean;
+  const forward = c.nLayer * (2 * R * 12 * C * C + 4 * B * length.meanSquare * C) + 2 * R * C * c.vocabSize;
   return 3 * forward;
 }
 
@@ -310,7 +338,7 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<Row[]> {
   const textPath = opts.text ?? (wantsText && existsSync(SHARED_TEXT) ? SHARED_TEXT : undefined);
   const data = await loadBenchData(opts.data, wantsText ? textPath : undefined);
   const setups = new Map(models.map((m) => [m, benchSetup(m, data)]));
-  const flops = new Map(models.map((m) => [m, stepFlops(setups.get(m)!.config, setups.get(m)!.batch)]));
+  const flops = new Map(models.map((m) => [m, stepFlops(setups.get(m)!.config, setups.get(m)!.batch, setups.get(m)!.length)]));
   const add = (rows: Row[], m: string, engine: TrainBenchEngine, stepsPerSec: number, detail?: string) =>
     rows.push(row(m, engine, stepsPerSec, setups.get(m)!, flops.get(m)!, detail));
   const rows: Row[] = [];

@@ -39,7 +39,8 @@ export function gradcheck(model: Model, B: number, options: GradcheckOptions = {
   for (const b of model.buffers) values64.set(b.name, Float64Array.from(b.value.data));
   const lookup = (layer: Layer, local: string) => values64.get(owner.get(layer)! + local)!;
 
-  const input = Float64Array.from(model.input.ints.subarray(0, B * (model.input.length / model.maxBatch)));
+  const perExample = model.maxSequenceLength > 0 ? model.rowsPerExample : model.input.length / model.maxBatch;
+  const input = Float64Array.from(model.input.ints.subarray(0, B * perExample));
   const targets = model.targets.ints.slice(0, B * model.rowsPerExample);
   const loss64 = () => crossEntropy64(forward64(model.net, input, B, true, lookup), targets, model.vocabSize);
 

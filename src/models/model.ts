@@ -29,8 +29,10 @@ export class Model {
   readonly maxBatch: number;
   readonly gradBatch: number;
   readonly vocabSize: number;
-  /** rows of logits per example (1 for next-character models, T for sequence models) */
-  readonly rowsPerExample: number;
+  /** rows of logits per example (1 for next-character models, the current length T for sequence models) */
+  rowsPerExample: number;
+  /** sequence models: the length every buffer was planned for (the input shape's T); 0 otherwise */
+  readonly maxSequenceLength: number;
   readonly paramBlock: Region;
   readonly gradBlock: Region;
   readonly input: Region;
@@ -55,6 +57,7 @@ export class Model {
     const outShape = net.setInputShape(inputShape);
     this.vocabSize = outShape[outShape.length - 1];
     this.rowsPerExample = size(outShape) / this.vocabSize;
+    this.maxSequenceLength = this.rowsPerExample > 1 ? inputShape[0] : 0;
 
     this.arena = options.arena ?? new Arena({ initialBytes: 0 });
     this.k = createKernels(options.backend ?? "wasm", this.arena);
@@ -100,6 +103,18 @@ export class Model {
     this.k.zero(this.gradActs.ptr, this.gradActs.length);
     this.k.softmaxCrossEntropyBackward(this.dlogits.ptr, this.probs.ptr, this.targets.ptr, B * this.rowsPerExample, this.vocabSize);
     this.net.backward(this.dlogits, B);
+  }
+
+  /**
+   * Sequence models: run the next forward/backward over the first T ≤ maxSequenceLength positions
+   * of each example (input and targets then hold B rows of T). Causal attention makes this exact
+   * for a batch whose targets past T are all ignored (−1): padding never influences earlier positions.
+   */
+  setSequenceLength(T: number): void {
+    if (T === this.rowsPerExample) return;
+    if (!Number.isInteger(T) || T < 1 || T > this.maxSequenceLength)
+      throw new RangeError(`sequence length ${T}; this model was planned for 1..${this.maxSequenceLength}`);
+    this.rowsPerExample = size(this.net.setInputShape([T])) / this.vocabSize;
   }
 
   zeroGrad(): void {

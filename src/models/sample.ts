@@ -54,7 +54,7 @@ function checkSampleOptions(o: SampleOptions): Required<SampleOptions> {
 /** Sample `count` sequences of token ids (without the terminating '.'). */
 export function sampleTokens(model: Model, options: SampleOptions): number[][] {
   const o = checkSampleOptions(options);
-  if (model.rowsPerExample > 1) return sampleSequences(model, o);
+  if (model.maxSequenceLength > 0) return sampleSequences(model, o);
   const rng = seedrandom(`${o.seed}:sample`);
   const T = model.input.length / model.maxBatch;
   const V = model.vocabSize;
@@ -105,13 +105,11 @@ export function sampleBigram(bigram: CountBigram, options: SampleOptions): numbe
 }
 
 /**
- * A sequence model (GPT) predicts every position, and attention is causal, so a context shorter than
- * T is placed at the start with padding after it: the logits at its last position do not see the
- * padding. Longer contexts keep their last T tokens.
+ * A sequence model (GPT) predicts every position and attention is causal, so each step runs the
+ * model over the context so far (its last T tokens once it is longer than the model's T).
  */
 function sampleSequences(model: Model, o: Required<SampleOptions>): number[][] {
   const rng = seedrandom(`${o.seed}:sample`);
-  const T = model.rowsPerExample;
   const V = model.vocabSize;
   if (o.prompt.length === 0) throw new RangeError("the prompt is empty");
   const results: number[][] = [];
@@ -120,6 +118,9 @@ function sampleSequences(model: Model, o: Required<SampleOptions>): number[][] {
     const seqs = Array.from({ length: B }, () => [...o.prompt]);
     const done = new Array<boolean>(B).fill(false);
     for (let len = 0; len < o.maxLength && done.includes(false); len++) {
+      // every sequence of the batch has the same length: run just its positions (the last T at most)
+      const T = Math.min(o.prompt.length + len, model.maxSequenceLength);
+      model.setSequenceLength(T);
       const mem = model.arena.i32;
       const input = model.input.ptr >> 2;
       mem.fill(0, input, input + B * T);

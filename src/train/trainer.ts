@@ -30,7 +30,10 @@ export function textWindows(tokens: Int32Array, T: number, stride: number): Text
   return { tokens, T, stride, count: Math.max(0, Math.floor((tokens.length - 1 - T) / stride) + 1) };
 }
 
-/** Write example i of `data` into the int32 memory at `input` (T ids) and `targets` (R ids). */
+/**
+ * Write the first T input ids and R targets of example i of `data` into the int32 memory at `input`
+ * and `targets` (a sequence model trimmed to T positions writes T of each).
+ */
 function writeExample(data: TrainingData, i: number, mem: Int32Array, input: number, targets: number, T: number, R: number): void {
   if ("tokens" in data) {
     const start = i * data.stride;
@@ -38,16 +41,44 @@ function writeExample(data: TrainingData, i: number, mem: Int32Array, input: num
     for (let t = 0; t < T; t++) mem[targets + t] = data.tokens[start + t + 1];
     return;
   }
-  for (let t = 0; t < T; t++) mem[input + t] = data.X[i * T + t];
-  for (let r = 0; r < R; r++) mem[targets + r] = data.Y[i * R + r];
+  const x = i * contextOf(data);
+  const y = (i * data.Y.length) / data.count;
+  for (let t = 0; t < T; t++) mem[input + t] = data.X[x + t];
+  for (let r = 0; r < R; r++) mem[targets + r] = data.Y[y + r];
 }
 
-/** Write examples `indices` of `data` into the model's input and target buffers. */
-export function writeBatch(model: Model, data: TrainingData, indices: number[]): void {
-  const T = contextOf(data);
+/**
+ * Write examples `indices` of `data` into the model's input and target buffers. A sequence model
+ * over padded examples (names) is trimmed to the batch's longest example (see setSequenceLength).
+ */
+export function writeBatch(model: Model, data: TrainingData, indices: ArrayLike<number>, lengths = sequenceLengths(model, data)): void {
+  let T = contextOf(data);
+  if (lengths) {
+    T = 1;
+    for (let b = 0; b < indices.length; b++) T = Math.max(T, lengths[indices[b]]);
+    model.setSequenceLength(T);
+  }
   const R = model.rowsPerExample;
   const mem = model.arena.i32;
-  indices.forEach((i, b) => writeExample(data, i, mem, (model.input.ptr >> 2) + b * T, (model.targets.ptr >> 2) + b * R, T, R));
+  for (let b = 0; b < indices.length; b++)
+    writeExample(data, indices[b], mem, (model.input.ptr >> 2) + b * T, (model.targets.ptr >> 2) + b * R, T, R);
+}
+
+/** For a sequence model over padded examples, paddedLengths; null for other models and for text windows. */
+export function sequenceLengths(model: Model, data: TrainingData): Int32Array | null {
+  return model.maxSequenceLength === 0 || "tokens" in data ? null : paddedLengths(data);
+}
+
+/** Each example's length up to its last counted target (targets −1 are padding). */
+export function paddedLengths(data: Examples): Int32Array {
+  const R = data.Y.length / Math.max(1, data.count);
+  const lengths = new Int32Array(data.count);
+  for (let i = 0; i < data.count; i++) {
+    let n = R;
+    while (n > 1 && data.Y[i * R + n - 1] < 0) n--;
+    lengths[i] = n;
+  }
+  return lengths;
 }
 
 const contextOf = (data: TrainingData) => ("tokens" in data ? data.T : data.X.length / Math.max(1, data.count));
@@ -66,7 +97,8 @@ export class Trainer {
   readonly optimizer: Optimizer;
   step = 0;
   private rng: seedrandom.StatefulPRNG<seedrandom.State.Alea>;
-  private readonly contextSize: number;
+  private readonly indices: Int32Array;
+  private readonly lengths: Int32Array | null;
 
   constructor(
     readonly model: Model,
@@ -78,7 +110,8 @@ export class Trainer {
     this.optimizer = new Optimizer(model, options.optimizer);
     // Alea: seedrandom's fast generator (ARC4, the default, costs ~0.4 µs a draw)
     this.rng = seedrandom.alea(`${options.seed}:batches`, { state: true });
-    this.contextSize = contextOf(train);
+    this.indices = new Int32Array(options.batchSize);
+    this.lengths = sequenceLengths(model, train);
   }
 
   get learningRate(): number {
@@ -87,19 +120,16 @@ export class Trainer {
 
   /** One optimisation step on a random minibatch; returns its loss (before the update). */
   trainStep(): number {
-    const { model, train } = this;
+    const { model, train, indices } = this;
     const B = this.options.batchSize;
-    const T = this.contextSize;
-    const R = model.rowsPerExample;
-    const mem = model.arena.i32;
-    const input = model.input.ptr >> 2;
-    const targets = model.targets.ptr >> 2;
-    for (let b = 0; b < B; b++) writeExample(train, Math.floor(this.rng() * train.count), mem, input + b * T, targets + b * R, T, R);
+    for (let b = 0; b < B; b++) indices[b] = Math.floor(this.rng() * train.count);
+    writeBatch(model, train, indices, this.lengths);
     model.zeroGrad();
     const loss = model.loss(B, true);
     model.backward();
     if (this.options.gradClip > 0) this.optimizer.clipGradNorm(this.options.gradClip);
     this.optimizer.update(this.learningRate);
+    if (this.lengths) model.setSequenceLength(model.maxSequenceLength); // callers see the model's full length
     this.step++;
     return loss;
   }
@@ -117,21 +147,23 @@ export class Trainer {
 
 /** Mean cross-entropy of the model over a whole split (eval mode), weighted by counted targets. */
 export function evaluate(model: Model, data: TrainingData): number {
-  const T = contextOf(data);
-  const R = model.rowsPerExample;
+  const lengths = sequenceLengths(model, data);
+  const indices = new Int32Array(model.maxBatch);
   let sum = 0;
   let rows = 0;
   for (let start = 0; start < data.count; start += model.maxBatch) {
     const B = Math.min(model.maxBatch, data.count - start);
+    for (let b = 0; b < B; b++) indices[b] = start + b;
+    writeBatch(model, data, indices.subarray(0, B), lengths);
+    const R = model.rowsPerExample;
     const mem = model.arena.i32;
-    const input = model.input.ptr >> 2;
     const targets = model.targets.ptr >> 2;
-    for (let b = 0; b < B; b++) writeExample(data, start + b, mem, input + b * T, targets + b * R, T, R);
     let counted = 0;
     for (let i = 0; i < B * R; i++) if (mem[targets + i] >= 0) counted++;
     if (counted === 0) continue;
     sum += model.loss(B, false) * counted;
     rows += counted;
   }
+  if (lengths) model.setSequenceLength(model.maxSequenceLength);
   return rows > 0 ? sum / rows : NaN;
 }

@@ -40,13 +40,12 @@ export interface KernelBenchOptions {
 export const LECTURE_SHAPES: [number, number, number][] = [
   [32, 30, 200], [128, 48, 128], [64, 256, 128], [32, 256, 128], [32, 128, 27], [32, 200, 27],
 ];
-/** The GPT preset's matmuls as [M, K, N]: 512 rows × C 64 into c_attn (3C), c_fc (4C), out of c_proj (4C → C). */
-export const GPT_MATMULS: [number, number, number][] = [[512, 64, 192], [512, 64, 256], [512, 256, 64]];
 const LAYOUTS = [
   ["NN", "matmul"],
   ["TN", "matmulTN"],
   ["NT", "matmulNT"],
 ] as const;
+type Layout = (typeof LAYOUTS)[number][0];
 
 type Setup = (arena: Arena, ops: KernelOps) => () => void;
 interface Case {
@@ -75,24 +74,37 @@ function randomF32(arena: Arena, n: number, seed: number, name: string): number 
   return r.ptr;
 }
 
-function matmulCases(shapes: [number, number, number][]): Case[] {
+/**
+ * The matmuls of the GPT preset's step (R = B·T = 512 rows) for each Linear in → out (c_attn 64 → 192,
+ * attn c_proj 64 → 64, c_fc 64 → 256, mlp c_proj 256 → 64): forward NT [R,in,out], input gradient NN
+ * [R,out,in], weight gradient TN [out,R,in], as [layout, M, K, N].
+ */
+export const GPT_MATMULS: [Layout, number, number, number][] = [[64, 192], [64, 64], [64, 256], [256, 64]].flatMap(
+  ([i, o]): [Layout, number, number, number][] => [["NT", 512, i, o], ["NN", 512, o, i], ["TN", o, 512, i]],
+);
+
+/** Every layout of each [M, K, N] shape, or the given layout of [layout, M, K, N] entries. */
+function matmulCases(shapes: [number, number, number][], only: [Layout, number, number, number][] = []): Case[] {
   const cases: Case[] = [];
-  for (const [M, K, N] of shapes)
-    for (const [layout, kernel] of LAYOUTS)
-      cases.push({
-        kernel: "matmul",
-        layout,
-        shape: `[${M}x${K}]@[${K}x${N}]`,
-        flops: 2 * M * K * N,
-        needs: [kernel],
-        setup: (arena, ops) => {
-          const a = randomF32(arena, M * K, 1, "A");
-          const b = randomF32(arena, K * N, 2, "B");
-          const c = arena.alloc(M * N, "C").ptr;
-          const fn = ops[kernel];
-          return () => fn(c, a, b, M, K, N, 0);
-        },
-      });
+  const entries = [
+    ...shapes.flatMap(([M, K, N]) => LAYOUTS.map(([layout, kernel]) => ({ layout, kernel, M, K, N }))),
+    ...only.map(([layout, M, K, N]) => ({ layout, kernel: LAYOUTS.find(([l]) => l === layout)![1], M, K, N })),
+  ];
+  for (const { layout, kernel, M, K, N } of entries)
+    cases.push({
+      kernel: "matmul",
+      layout,
+      shape: `[${M}x${K}]@[${K}x${N}]`,
+      flops: 2 * M * K * N,
+      needs: [kernel],
+      setup: (arena, ops) => {
+        const a = randomF32(arena, M * K, 1, "A");
+        const b = randomF32(arena, K * N, 2, "B");
+        const c = arena.alloc(M * N, "C").ptr;
+        const fn = ops[kernel];
+        return () => fn(c, a, b, M, K, N, 0);
+      },
+    });
   return cases;
 }
 
@@ -236,7 +248,7 @@ const notYet = (e: unknown): boolean => /lacks kernel|not implemented/i.test(Str
 export async function benchKernels(opts: KernelBenchOptions = {}): Promise<KernelBenchRow[]> {
   const big: [number, number, number][] = opts.quick ? [[256, 256, 256]] : [[256, 256, 256], [1024, 1024, 1024]];
   const filter = opts.filter?.toLowerCase();
-  const cases = [...matmulCases([...LECTURE_SHAPES, ...GPT_MATMULS, ...big]), ...otherCases()].filter(
+  const cases = [...matmulCases([...LECTURE_SHAPES, ...big], GPT_MATMULS), ...otherCases()].filter(
     (c) => !filter || `${c.kernel} ${c.layout} ${c.shape}`.toLowerCase().includes(filter),
   );
   const timing: TimingOptions = opts.quick ? { minSampleMs: 5, samples: 5, warmupMs: 10 } : {};

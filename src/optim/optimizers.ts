@@ -24,6 +24,7 @@ export class Optimizer {
   readonly state1: Region;
   /** AdamW: second moment v (unused by SGD) */
   readonly state2: Region;
+  private readonly spans: { offset: number; n: number; wd: number }[] = [];
 
   constructor(
     readonly model: Model,
@@ -31,20 +32,27 @@ export class Optimizer {
   ) {
     this.state1 = model.arena.alloc(model.paramBlock.length, "optimizer.state1");
     this.state2 = model.arena.alloc(options.type === "adamw" ? model.paramBlock.length : 0, "optimizer.state2");
+    // runs of consecutive parameters with the same weight decay, one kernel call each (byte offsets
+    // into the blocks); a run covers the alignment padding between its slices: zero values,
+    // gradients and state, which every update leaves at zero
+    for (const p of model.params) {
+      const offset = p.value.ptr - model.paramBlock.ptr;
+      const wd = p.decay ? options.weightDecay : 0;
+      const last = this.spans[this.spans.length - 1];
+      if (last && last.wd === wd) last.n = (offset - last.offset) / 4 + p.value.length;
+      else this.spans.push({ offset, n: p.value.length, wd });
+    }
   }
 
   /** Apply one update with learning rate lr from the gradients in the model's gradient block. */
   update(lr: number): void {
-    const { k, params, paramBlock } = this.model;
+    const { k, paramBlock, gradBlock } = this.model;
     const o = this.options;
-    for (const p of params) {
-      const offset = p.value.ptr - paramBlock.ptr;
-      const n = p.value.length;
-      const wd = p.decay ? o.weightDecay : 0;
-      if (o.type === "sgd")
-        k.sgdStep(p.value.ptr, p.grad.ptr, this.state1.ptr + offset, n, lr, o.momentum, wd, this.step === 0 ? 1 : 0);
-      else
-        k.adamwStep(p.value.ptr, p.grad.ptr, this.state1.ptr + offset, this.state2.ptr + offset, n, lr, o.beta1, o.beta2, o.eps, wd, this.step + 1);
+    for (const { offset, n, wd } of this.spans) {
+      const value = paramBlock.ptr + offset;
+      const grad = gradBlock.ptr + offset;
+      if (o.type === "sgd") k.sgdStep(value, grad, this.state1.ptr + offset, n, lr, o.momentum, wd, this.step === 0 ? 1 : 0);
+      else k.adamwStep(value, grad, this.state1.ptr + offset, this.state2.ptr + offset, n, lr, o.beta1, o.beta2, o.eps, wd, this.step + 1);
     }
     this.step++;
   }

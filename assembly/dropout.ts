@@ -94,18 +94,3 @@ export function dropoutForward(y: usize, mask: usize, x: usize, n: i32, p: f32, 
     store<f32>(y + o, load<f32>(x + o) * m);
   }
 }
-
-/** dx[n] += dy[n] · mask[n] */
-export function dropoutBackward(dx: usize, dy: usize, mask: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(dx + o, f32x4.add(v128.load(dx + o), f32x4.mul(v128.load(dy + o), v128.load(mask + o))));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o) * load<f32>(mask + o));
-  }
-}

@@ -295,138 +295,112 @@ export function tanhBackward(dx: usize, dy: usize, y: usize, n: i32): void {
 
 // ---- GELU ------------------------------------------------------------------------------------------
 
-/** GELU of 4 lanes, exact form x·½(1 + erf(x/√2)) (the f32x4 twin of geluForward's scalar loop). */
+// The forward pass computes GELU'(x) too when training (withSlope), sharing the erf/exp work; the
+// backward is then dx += dy·GELU'(x) (multiplyAccumulate), with no transcendental left to evaluate.
+
+/** Φ(x) = ½(1 + erf(x/√2)) of 4 lanes (GELU, exact form, is x·Φ(x)). */
 // @ts-ignore: decorator
-@inline function geluErfV(xv: v128): v128 {
-  const cdfTerm = f32x4.add(mathConst(M_ONE), erfV(f32x4.mul(xv, mathConst(M_SQRT1_2))));
-  return f32x4.mul(f32x4.mul(xv, mathConst(M_HALF)), cdfTerm);
+@inline function normalCdfV(xv: v128): v128 {
+  return f32x4.mul(mathConst(M_HALF), f32x4.add(mathConst(M_ONE), erfV(f32x4.mul(xv, mathConst(M_SQRT1_2)))));
 }
 
-/** GELU of 4 lanes, tanh form x·σ(2u) (the f32x4 twin of geluForward's scalar loop). */
+/** GELU'(x) = Φ(x) + x·φ(x) of 4 lanes, given Φ(x); x clamped to ±GELU_TAIL inside x·φ(x). */
 // @ts-ignore: decorator
-@inline function geluTanhV(xv: v128): v128 {
-  const negTail = mathConst(M_NEG_TAIL);
-  const xc = f32x4.pmin(f32x4.pmax(xv, negTail), mathConst(M_TAIL));
-  const x3 = f32x4.mul(f32x4.mul(xc, xc), xc);
-  const u = f32x4.mul(mathConst(M_BETA), f32x4.add(xc, f32x4.mul(mathConst(M_KAPPA), x3)));
-  const one = mathConst(M_ONE);
-  const sig = f32x4.div(one, f32x4.add(one, expV(f32x4.mul(mathConst(M_NEG_TWO), u))));
-  return f32x4.mul(xv, v128.andnot(sig, f32x4.lt(xv, negTail)));
-}
-
-/** GELU'(x) of 4 lanes, exact form Φ(x) + x·φ(x) (the f32x4 twin of geluBackward's scalar loop). */
-// @ts-ignore: decorator
-@inline function geluErfGradV(xv: v128): v128 {
+@inline function geluErfSlopeV(xv: v128, cdf: v128): v128 {
   const xc = f32x4.pmin(f32x4.pmax(xv, mathConst(M_NEG_TAIL)), mathConst(M_TAIL));
-  const x2 = f32x4.mul(xc, xc);
-  const erfTerm = f32x4.add(mathConst(M_ONE), erfV(f32x4.mul(xv, mathConst(M_SQRT1_2))));
-  const cdf = f32x4.mul(mathConst(M_HALF), erfTerm);
-  const gauss = expV(f32x4.mul(mathConst(M_NEG_HALF), x2));
-  const pdf = f32x4.mul(gauss, mathConst(M_INV_SQRT_2PI));
+  const pdf = f32x4.mul(expV(f32x4.mul(mathConst(M_NEG_HALF), f32x4.mul(xc, xc))), mathConst(M_INV_SQRT_2PI));
   return f32x4.add(cdf, f32x4.mul(xc, pdf));
 }
 
-/** GELU'(x) of 4 lanes, tanh form (the f32x4 twin of geluBackward's scalar loop). */
+/** e = e^(−2u), u = √(2/π)(x + κx³), of 4 lanes with x clamped to ±GELU_TAIL (tanh form: σ(2u) = 1/(1 + e)). */
 // @ts-ignore: decorator
-@inline function geluTanhGradV(xv: v128): v128 {
-  const negTail = mathConst(M_NEG_TAIL);
-  const xc = f32x4.pmin(f32x4.pmax(xv, negTail), mathConst(M_TAIL));
-  const x2 = f32x4.mul(xc, xc);
-  const beta = mathConst(M_BETA);
-  const one = mathConst(M_ONE);
-  const u = f32x4.mul(beta, f32x4.add(xc, f32x4.mul(mathConst(M_KAPPA), f32x4.mul(x2, xc))));
-  const e = expV(f32x4.mul(mathConst(M_NEG_TWO), u));
-  const sig = v128.andnot(f32x4.div(one, f32x4.add(one, e)), f32x4.lt(xv, negTail));
-  const du = f32x4.mul(beta, f32x4.add(one, f32x4.mul(mathConst(M_KAPPA3), x2)));
-  const slope = f32x4.mul(f32x4.mul(f32x4.mul(f32x4.add(xc, xc), sig), f32x4.mul(e, sig)), du);
-  return f32x4.add(sig, slope);
+@inline function geluTanhExpV(xc: v128): v128 {
+  const x3 = f32x4.mul(f32x4.mul(xc, xc), xc);
+  const u = f32x4.mul(mathConst(M_BETA), f32x4.add(xc, f32x4.mul(mathConst(M_KAPPA), x3)));
+  return expV(f32x4.mul(mathConst(M_NEG_TWO), u));
 }
 
-/** y[n] = GELU(x[n]); approximate 0: x·Φ(x), 1: PyTorch's tanh form */
-export function geluForward(y: usize, x: usize, n: i32, approximate: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    // two vectors per iteration overlap the long exp/erf dependency chains; the scalar loop does the
-    // last n % 8
-    if (approximate) {
-      for (; i + 8 <= n; i += 8) {
-        const o = <usize>i << 2;
-        const y0 = geluTanhV(v128.load(x + o));
-        const y1 = geluTanhV(v128.load(x + o, 16));
-        v128.store(y + o, y0);
-        v128.store(y + o, y1, 16);
-      }
-    } else {
-      for (; i + 8 <= n; i += 8) {
-        const o = <usize>i << 2;
-        const y0 = geluErfV(v128.load(x + o));
-        const y1 = geluErfV(v128.load(x + o, 16));
-        v128.store(y + o, y0);
-        v128.store(y + o, y1, 16);
-      }
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const xv = load<f32>(x + o);
-    let yv: f32;
-    if (approximate) {
-      const xc = min(max(xv, -GELU_TAIL), GELU_TAIL);
-      const x3 = xc * xc * xc;
-      const u = GELU_BETA * (xc + GELU_KAPPA * x3);
-      const sig = <f32>1.0 / (<f32>1.0 + expS(<f32>-2.0 * u));
-      yv = xv * (xv < -GELU_TAIL ? <f32>0.0 : sig);
-    } else {
-      yv = xv * <f32>0.5 * (<f32>1.0 + erfS(xv * SQRT1_2));
-    }
-    store<f32>(y + o, yv);
+/**
+ * Tanh form GELU'(x) = σ + 2x·σ(1−σ)·√(2/π)(1 + 3κx²) of 4 lanes, given σ = σ(2u) and e = e^(−2u):
+ * 1 − σ is taken as e·σ (no cancellation as σ → 1).
+ */
+// @ts-ignore: decorator
+@inline function geluTanhSlopeV(xc: v128, sig: v128, e: v128): v128 {
+  const du = f32x4.mul(mathConst(M_BETA), f32x4.add(mathConst(M_ONE), f32x4.mul(mathConst(M_KAPPA3), f32x4.mul(xc, xc))));
+  return f32x4.add(sig, f32x4.mul(f32x4.mul(f32x4.mul(f32x4.add(xc, xc), sig), f32x4.mul(e, sig)), du));
+}
+
+/** GELU(x) and, with slope, GELU'(x) of 4 lanes at x + o, stored at y + o and dydx + o. */
+// @ts-ignore: decorator
+@inline function gelu4(y: usize, dydx: usize, x: usize, o: usize, approximate: i32, slope: bool): void {
+  const xv = v128.load(x + o);
+  if (approximate) {
+    const negTail = mathConst(M_NEG_TAIL);
+    const xc = f32x4.pmin(f32x4.pmax(xv, negTail), mathConst(M_TAIL));
+    const e = geluTanhExpV(xc);
+    const one = mathConst(M_ONE);
+    // σ is exactly 0 below −GELU_TAIL, so GELU(x) = −0 there as in PyTorch
+    const sig = v128.andnot(f32x4.div(one, f32x4.add(one, e)), f32x4.lt(xv, negTail));
+    v128.store(y + o, f32x4.mul(xv, sig));
+    if (slope) v128.store(dydx + o, geluTanhSlopeV(xc, sig, e));
+  } else {
+    const cdf = normalCdfV(xv);
+    v128.store(y + o, f32x4.mul(xv, cdf));
+    if (slope) v128.store(dydx + o, geluErfSlopeV(xv, cdf));
   }
 }
 
 /**
- * dx[n] += dy[n] · GELU'(x[n]); exact: Φ(x) + x·φ(x); tanh form: σ + 2x·σ(1−σ)·√(2/π)(1 + 3κx²) with
- * σ = 1/(1 + e), e = e^(−2u), and 1 − σ taken as e·σ (no cancellation as σ → 1)
+ * y[n] = GELU(x[n]) and, when withSlope ≠ 0, dydx[n] = GELU'(x[n]) (the backward is then
+ * dx += dy·dydx, multiplyAccumulate). approximate 0: x·Φ(x), Φ(x) = ½(1 + erf(x/√2)),
+ * GELU' = Φ(x) + x·φ(x); 1: PyTorch's tanh form x·σ(2u), GELU' = σ + 2x·σ(1−σ)·√(2/π)(1 + 3κx²).
  */
-export function geluBackward(dx: usize, dy: usize, x: usize, n: i32, approximate: i32): void {
+export function geluForward(y: usize, dydx: usize, x: usize, n: i32, approximate: i32, withSlope: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    // two vectors per iteration, the scalar loop does the last n % 8 (as in geluForward)
-    if (approximate) {
-      for (; i + 8 <= n; i += 8) {
-        const o = <usize>i << 2;
-        const g0 = geluTanhGradV(v128.load(x + o));
-        const g1 = geluTanhGradV(v128.load(x + o, 16));
-        v128.store(dx + o, f32x4.add(v128.load(dx + o), f32x4.mul(v128.load(dy + o), g0)));
-        v128.store(dx + o, f32x4.add(v128.load(dx + o, 16), f32x4.mul(v128.load(dy + o, 16), g1)), 16);
-      }
-    } else {
-      for (; i + 8 <= n; i += 8) {
-        const o = <usize>i << 2;
-        const g0 = geluErfGradV(v128.load(x + o));
-        const g1 = geluErfGradV(v128.load(x + o, 16));
-        v128.store(dx + o, f32x4.add(v128.load(dx + o), f32x4.mul(v128.load(dy + o), g0)));
-        v128.store(dx + o, f32x4.add(v128.load(dx + o, 16), f32x4.mul(v128.load(dy + o, 16), g1)), 16);
-      }
+    // two vectors per iteration overlap the long exp/erf dependency chains; the scalar loop does the
+    // last n % 8
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i << 2;
+      gelu4(y, dydx, x, o, approximate, withSlope != 0);
+      gelu4(y, dydx, x, o + 16, approximate, withSlope != 0);
     }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const xv = load<f32>(x + o);
     const xc = min(max(xv, -GELU_TAIL), GELU_TAIL);
-    const x2 = xc * xc;
+    let yv: f32;
     let grad: f32;
     if (approximate) {
-      const u = GELU_BETA * (xc + GELU_KAPPA * (x2 * xc));
+      const u = GELU_BETA * (xc + GELU_KAPPA * (xc * xc * xc));
       const e = expS(<f32>-2.0 * u);
       const sig = xv < -GELU_TAIL ? <f32>0.0 : <f32>1.0 / (<f32>1.0 + e);
-      const du = GELU_BETA * (<f32>1.0 + <f32>(3.0 * GELU_KAPPA) * x2);
+      yv = xv * sig;
+      const du = GELU_BETA * (<f32>1.0 + <f32>(3.0 * GELU_KAPPA) * (xc * xc));
       grad = sig + (xc + xc) * sig * (e * sig) * du;
     } else {
       const cdf = <f32>0.5 * (<f32>1.0 + erfS(xv * SQRT1_2));
-      const pdf = expS(<f32>-0.5 * x2) * INV_SQRT_2PI;
-      grad = cdf + xc * pdf;
+      yv = xv * cdf;
+      grad = cdf + xc * (expS(<f32>-0.5 * (xc * xc)) * INV_SQRT_2PI);
     }
-    store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o) * grad);
+    store<f32>(y + o, yv);
+    if (withSlope) store<f32>(dydx + o, grad);
+  }
+}
+
+/** dx[n] += dy[n] · m[n]: the backward of y = x·m for a saved m (a dropout mask, a GELU slope) */
+export function multiplyAccumulate(dx: usize, dy: usize, m: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dx + o, f32x4.add(v128.load(dx + o), f32x4.mul(v128.load(dy + o), v128.load(m + o))));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o) * load<f32>(m + o));
   }
 }
 

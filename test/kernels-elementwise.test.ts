@@ -154,18 +154,27 @@ test("tanhForward / tanhBackward on every backend", () => {
   }
 });
 
-test("geluForward / geluBackward, exact and tanh forms, on every backend", () => {
+test("geluForward with its slope GELU'(x), exact and tanh forms, on every backend; multiplyAccumulate", () => {
   for (const approximate of [0, 1] as const) {
     for (const n of N_SIZES) {
       const r = rng(`gelu-${approximate}-${n}`);
       const x = toF32(randomArray(n, r, 5));
       const dy = toF32(randomArray(n, r));
       const dx0 = toF32(randomArray(n, r));
-      const fwd = perBackend(n, [x], [new Float64Array(n)], (kb, [xr], [y]) => kb.geluForward(y.ptr, xr.ptr, n, approximate));
-      checkAll(`geluForward(${approximate}) n=${n}`, fwd, [Float64Array.from(x, (v) => gelu(v, approximate))], 1e-7, 1e-5);
-      const bwd = perBackend(n, [dy, x], [dx0], (kb, [dyr, xr], [dx]) => kb.geluBackward(dx.ptr, dyr.ptr, xr.ptr, n, approximate));
-      const want = Float64Array.from(dx0, (v, i) => v + dy[i] * geluGrad(x[i], approximate));
-      checkAll(`geluBackward(${approximate}) n=${n}`, bwd, [want], 1e-7, 1e-5);
+      const y = Float64Array.from(x, (v) => gelu(v, approximate));
+      const slope = Float64Array.from(x, (v) => geluGrad(v, approximate));
+      const fwd = perBackend(n, [x], [new Float64Array(n), new Float64Array(n)], (kb, [xr], [yr, g]) =>
+        kb.geluForward(yr.ptr, g.ptr, xr.ptr, n, approximate, 1));
+      checkAll(`geluForward(${approximate}) n=${n}`, fwd, [y, slope], 1e-7, 1e-5);
+      // without the slope: the same y, and dydx untouched
+      const untouched = Float64Array.from({ length: n }, () => 7);
+      const plain = perBackend(n, [x], [new Float64Array(n), untouched], (kb, [xr], [yr, g]) =>
+        kb.geluForward(yr.ptr, g.ptr, xr.ptr, n, approximate, 0));
+      for (const b of BACKENDS) same(`geluForward(${approximate}) n=${n} ${b} without slope`, plain[b][0], fwd[b][0]);
+      for (const b of BACKENDS) same(`geluForward(${approximate}) n=${n} ${b} dydx untouched`, plain[b][1], untouched);
+      const g = fwd.js[1];
+      const bwd = perBackend(n, [dy, g], [dx0], (kb, [dyr, gr], [dx]) => kb.multiplyAccumulate(dx.ptr, dyr.ptr, gr.ptr, n));
+      checkAll(`multiplyAccumulate n=${n}`, bwd, [Float64Array.from(dx0, (v, i) => v + dy[i] * g[i])], 1e-7, 1e-7);
     }
   }
 });
@@ -209,11 +218,9 @@ test("WASM tanh and GELU accuracy over a dense grid of [-12, 12]", () => {
   const extremes = [0, -0, 1e-30, -1e-30, 1e-8, 3.9e-4, 4.1e-4, 20, -20, 100, -100, 1e30, -1e30, Infinity, -Infinity];
   const x = Float64Array.from([...xs, ...extremes]);
   const N = x.length;
-  const ones = new Float64Array(N).fill(1);
   for (const b of WASM) {
     const mark = arena.mark();
     const xr = f32(arena, x, "x");
-    const dyr = f32(arena, ones, "dy");
     const y = arena.alloc(N, "y");
     k[b].tanhForward(y.ptr, xr.ptr, N);
     const t = read(y);
@@ -226,11 +233,10 @@ test("WASM tanh and GELU accuracy over a dense grid of [-12, 12]", () => {
     assert.is(t[x.indexOf(1e30)], 1);
     assert.is(t[x.indexOf(-Infinity)], -1);
     for (const a of [0, 1] as const) {
-      k[b].geluForward(y.ptr, xr.ptr, N, a);
+      const slope = arena.alloc(N, "slope");
+      k[b].geluForward(y.ptr, slope.ptr, xr.ptr, N, a, 1);
       const g = read(y);
-      const dx = arena.alloc(N, "dx");
-      k[b].geluBackward(dx.ptr, dyr.ptr, xr.ptr, N, a);
-      const d = read(dx);
+      const d = read(slope);
       for (let i = 0; i < n; i++) {
         const err = Math.abs(g[i] - gelu(x[i], a));
         if (!(err <= 1e-6 * Math.max(1, Math.abs(x[i])))) assert.unreachable(`${b} gelu(${x[i]}, ${a}) = ${g[i]}, error ${err}`);
@@ -316,7 +322,7 @@ test("murmur3 matches MurmurHash3_x86_32 test vectors", () => {
   assert.is(murmur3(0x9747b28c, 0x64636261), 0xf0478627); // "abcd", seed 0x9747b28c
 });
 
-test("dropoutForward masks are bit-identical across backends; dropoutBackward applies them", () => {
+test("dropoutForward masks are bit-identical across backends; multiplyAccumulate applies them", () => {
   for (const p of [0.1, 0.5, 0.9]) {
     for (const n of N_SIZES) {
       const r = rng(`drop-${p}-${n}`);
@@ -333,8 +339,8 @@ test("dropoutForward masks are bit-identical across backends; dropoutBackward ap
         same(`dropout p=${p} n=${n} ${b} mask`, fwd[b][1], maskRef);
       }
       const mask = fwd.js[1];
-      const bwd = perBackend(n, [dy, mask], [dx0], (kb, [dyr, mr], [dx]) => kb.dropoutBackward(dx.ptr, dyr.ptr, mr.ptr, n));
-      checkAll(`dropoutBackward p=${p} n=${n}`, bwd, [Float64Array.from(dx0, (v, i) => v + dy[i] * mask[i])], 1e-7, 1e-7);
+      const bwd = perBackend(n, [dy, mask], [dx0], (kb, [dyr, mr], [dx]) => kb.multiplyAccumulate(dx.ptr, dyr.ptr, mr.ptr, n));
+      checkAll(`multiplyAccumulate (dropout) p=${p} n=${n}`, bwd, [Float64Array.from(dx0, (v, i) => v + dy[i] * mask[i])], 1e-7, 1e-7);
     }
   }
 });
@@ -382,7 +388,8 @@ test("bad calls throw errors naming the kernel on every backend", () => {
   for (const b of BACKENDS) {
     assert.throws(() => k[b].tanhForward(a.ptr, a.ptr, 0), /tanhForward/);
     assert.throws(() => k[b].add(a.ptr, a.ptr, a.ptr, 1 << 28), /add/);
-    assert.throws(() => k[b].geluBackward(a.ptr, a.ptr, 1 << 30, 4, 0), /geluBackward/);
+    assert.throws(() => k[b].geluForward(a.ptr, 1 << 30, a.ptr, 4, 0, 1), /geluForward: dydx/);
+    assert.throws(() => k[b].multiplyAccumulate(a.ptr, a.ptr, 1 << 30, 4), /multiplyAccumulate/);
     assert.throws(() => k[b].embeddingForward(a.ptr, a.ptr, ix.ptr, 2, 4, 1 << 26), /embeddingForward: table/);
     assert.throws(() => k[b].embeddingBackward(a.ptr, a.ptr, ix.ptr, 2, 0, 1), /embeddingBackward/);
     assert.throws(() => k[b].dropoutForward(a.ptr, a.ptr, a.ptr, 2.5, 0.1, 1), /dropoutForward/);

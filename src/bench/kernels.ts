@@ -186,16 +186,17 @@ function gptCases(): Case[] {
       layout: "-",
       shape: `[${R}x${4 * C}]`,
       flops: null,
-      needs: ["geluForward", "geluBackward"],
+      needs: ["geluForward", "multiplyAccumulate"],
       setup: (arena, ops) => {
         const n = R * 4 * C;
         const x = randomF32(arena, n, 9, "x");
         const dy = randomF32(arena, n, 10, "dy");
         const y = arena.alloc(n, "y").ptr;
         const dx = arena.alloc(n, "dx").ptr;
+        const dydx = arena.alloc(n, "dydx").ptr;
         return () => {
-          ops.geluForward(y, x, n, approximate);
-          ops.geluBackward(dx, dy, x, n, approximate);
+          ops.geluForward(y, dydx, x, n, approximate, 1);
+          ops.multiplyAccumulate(dx, dy, dydx, n);
         };
       },
     });

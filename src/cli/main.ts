@@ -39,7 +39,7 @@ async function main(): Promise<void> {
           .option("seed", { type: "number", default: 42, describe: "seed for initialisation and minibatches" })
           .option("backend", backendOption)
           .option("out", { type: "string", describe: "output folder (default: runs/<preset>)" })
-          .option("eval-every", { type: "number", describe: "validate every N steps (default: 20 times per run)" })
+          .option("eval-every", { type: "number", describe: "validate every N steps (default: 20 times per run, gpt-shakespeare 4)" })
           .option("samples", { type: "number", default: 20, describe: "samples to print at the end" })
           .option("set", {
             type: "string",

@@ -48,8 +48,11 @@ export const SPECS: Record<keyof KernelOps, Check> = {
   },
   tanhForward: ew2("y", "x"),
   tanhBackward: ew3("dx", "dy", "y"),
-  geluForward: ew2("y", "x"),
-  geluBackward: ew3("dx", "dy", "x"),
+  geluForward: (ck, y, dydx, x, n, _approximate, withSlope) => {
+    ck.dim(4, n); ck.buf("y", y, n); ck.buf("x", x, n);
+    if (withSlope) ck.buf("dydx", dydx, n);
+  },
+  multiplyAccumulate: ew3("dx", "dy", "m"),
   add: ew3("y", "a", "b"),
   accumulate: ew2("y", "x"),
   scale: ew2("y", "x"),
@@ -57,7 +60,6 @@ export const SPECS: Record<keyof KernelOps, Check> = {
   copy: ew2("dst", "src"),
   sumSquares: ew1("x"),
   dropoutForward: ew3("y", "mask", "x"),
-  dropoutBackward: ew3("dx", "dy", "mask"),
   batchnormForward: (ck, y, xhat, invstd, x, g, b, rm, rv, R, C) => {
     ck.dim(8, R); ck.dim(9, C);
     ck.buf("y", y, R * C); ck.buf("xhat", xhat, R * C); ck.buf("invstd", invstd, C); ck.buf("x", x, R * C);

@@ -41,10 +41,13 @@ export interface KernelOps {
   tanhForward(y: Ptr, x: Ptr, n: number): void;
   /** dx += dy · (1 − y²), from the forward output y */
   tanhBackward(dx: Ptr, dy: Ptr, y: Ptr, n: number): void;
-  /** y = GELU(x): approximate 0 → x·Φ(x) (erf form), 1 → PyTorch approximate='tanh' */
-  geluForward(y: Ptr, x: Ptr, n: number, approximate: Flag): void;
-  /** dx += dy · GELU'(x) */
-  geluBackward(dx: Ptr, dy: Ptr, x: Ptr, n: number, approximate: Flag): void;
+  /**
+   * y = GELU(x): approximate 0 → x·Φ(x) (erf form), 1 → PyTorch approximate='tanh'; with withSlope,
+   * dydx = GELU'(x) as well (dydx is not touched otherwise), for the backward dx += dy · dydx
+   */
+  geluForward(y: Ptr, dydx: Ptr, x: Ptr, n: number, approximate: Flag, withSlope: Flag): void;
+  /** dx += dy · m: the backward of y = x · m for a saved m (a dropout mask, a GELU slope) */
+  multiplyAccumulate(dx: Ptr, dy: Ptr, m: Ptr, n: number): void;
   /** y = a + b (residual add) */
   add(y: Ptr, a: Ptr, b: Ptr, n: number): void;
   /** y += x (gradient fan-out) */
@@ -61,8 +64,6 @@ export interface KernelOps {
   // ---- dropout ------------------------------------------------------------------------------------
   /** mask[i] = (hash(seed, i) ≥ p) / (1 − p) and y = x · mask; the hash is the same in both backends */
   dropoutForward(y: Ptr, mask: Ptr, x: Ptr, n: number, p: number, seed: number): void;
-  /** dx += dy · mask */
-  dropoutBackward(dx: Ptr, dy: Ptr, mask: Ptr, n: number): void;
 
   // ---- normalisation ------------------------------------------------------------------------------
   /**

@@ -30,20 +30,25 @@ export class Tanh extends Elementwise {
   }
 }
 
-/** nn.GELU(approximate='none' | 'tanh') */
+/** nn.GELU(approximate='none' | 'tanh'); a training forward also keeps GELU'(x) for dx = dy·GELU'(x) */
 export class GELU extends Elementwise {
   readonly kind = "GELU";
-  private x!: Region;
+  /** GELU'(x) of the last training forward, for ctx.gradBatch examples (outside the zeroed gradients) */
+  private slope!: Region;
   constructor(readonly approximate: "none" | "tanh" = "none") {
     super();
   }
-  forward(x: Region, B: number): Region {
-    this.x = x;
-    this.ctx.k.geluForward(this.out.ptr, x.ptr, B * size(this.inShape), this.approximate === "tanh" ? 1 : 0);
+  override allocate(ctx: Context): void {
+    super.allocate(ctx);
+    this.slope = ctx.arena.alloc(size(this.inShape) * ctx.gradBatch, "GELU.slope");
+  }
+  forward(x: Region, B: number, training: boolean): Region {
+    const withSlope = training && B <= this.ctx.gradBatch ? 1 : 0;
+    this.ctx.k.geluForward(this.out.ptr, this.slope.ptr, x.ptr, B * size(this.inShape), this.approximate === "tanh" ? 1 : 0, withSlope);
     return this.out;
   }
   backward(dout: Region, B: number): Region {
-    this.ctx.k.geluBackward(this.dx.ptr, dout.ptr, this.x.ptr, B * size(this.inShape), this.approximate === "tanh" ? 1 : 0);
+    this.ctx.k.multiplyAccumulate(this.dx.ptr, dout.ptr, this.slope.ptr, B * size(this.inShape));
     return this.dx;
   }
 }
@@ -80,7 +85,7 @@ export class Dropout extends Layer {
   }
   backward(dout: Region, B: number): Region {
     if (!this.active) return dout;
-    this.ctx.k.dropoutBackward(this.dx.ptr, dout.ptr, this.mask.ptr, B * size(this.inShape));
+    this.ctx.k.multiplyAccumulate(this.dx.ptr, dout.ptr, this.mask.ptr, B * size(this.inShape));
     return this.dx;
   }
 }

@@ -27,7 +27,7 @@ export interface RunConfig {
   lr?: number;
   seed?: number;
   backend?: BackendName;
-  /** validate every N steps (default: 20 times per run) */
+  /** validate every N steps (default: the recipe's evals, 20, times per run) */
   evalEvery?: number;
   /** overrides of the preset's model config or recipe, e.g. { activation: "tanh", optimizer: "sgd" } */
   set?: Record<string, string>;
@@ -287,7 +287,7 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
     trainer.restore(state.step, state.rngState as seedrandom.State.Alea, state.optimizerStep);
     model.dropoutSeed = state.dropoutSeed;
   }
-  const evalEvery = config.evalEvery ?? Math.max(1, Math.ceil(steps / 20));
+  const evalEvery = config.evalEvery ?? Math.max(1, Math.ceil(steps / (recipe.evals ?? 20)));
   const checkpoint = (step: number) => encodeCheckpoint({ kind: "network", model }, meta(step));
   let best = Infinity;
   let windowStart = performance.now();

@@ -5,7 +5,7 @@
 import type { Arena } from "../../memory/arena.js";
 import type { KernelOps } from "../types.js";
 
-type DropoutOps = Pick<KernelOps, "dropoutForward" | "dropoutBackward">;
+type DropoutOps = Pick<KernelOps, "dropoutForward">;
 
 /** MurmurHash3_x86_32 of the 4-byte little-endian key i with the given seed, as an unsigned 32-bit integer. */
 export function murmur3(seed: number, i: number): number {
@@ -37,12 +37,6 @@ export function createDropoutJs(arena: Arena): DropoutOps {
         f[mo + i] = m;
         f[yo + i] = f[xo + i] * m;
       }
-    },
-    // dx[n] += dy[n] · mask[n]
-    dropoutBackward(dx, dy, mask, n) {
-      const f = arena.f32;
-      const [dxo, dyo, mo] = [dx >> 2, dy >> 2, mask >> 2];
-      for (let i = 0; i < n; i++) f[dxo + i] += f[dyo + i] * f[mo + i];
     },
   };
 }

@@ -5,7 +5,7 @@ import type { KernelOps } from "../types.js";
 
 type ElementwiseOps = Pick<
   KernelOps,
-  "tanhForward" | "tanhBackward" | "geluForward" | "geluBackward" | "add" | "accumulate" | "scale" | "zero" | "copy" | "sumSquares"
+  "tanhForward" | "tanhBackward" | "geluForward" | "multiplyAccumulate" | "add" | "accumulate" | "scale" | "zero" | "copy" | "sumSquares"
 >;
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
@@ -79,17 +79,18 @@ export function createElementwiseJs(arena: Arena): ElementwiseOps {
         f[dxo + i] += f[dyo + i] * (1 - t * t);
       }
     },
-    // y[n] = GELU(x[n])
-    geluForward(y, x, n, approximate) {
+    // y[n] = GELU(x[n]); dydx[n] = GELU'(x[n]) with withSlope
+    geluForward(y, dydx, x, n, approximate, withSlope) {
       const f = arena.f32;
-      const [yo, xo] = [y >> 2, x >> 2];
+      const [yo, go, xo] = [y >> 2, dydx >> 2, x >> 2];
       for (let i = 0; i < n; i++) f[yo + i] = gelu(f[xo + i], approximate);
+      if (withSlope) for (let i = 0; i < n; i++) f[go + i] = geluGrad(f[xo + i], approximate);
     },
-    // dx[n] += dy[n] · GELU'(x[n])
-    geluBackward(dx, dy, x, n, approximate) {
+    // dx[n] += dy[n] · m[n]
+    multiplyAccumulate(dx, dy, m, n) {
       const f = arena.f32;
-      const [dxo, dyo, xo] = [dx >> 2, dy >> 2, x >> 2];
-      for (let i = 0; i < n; i++) f[dxo + i] += f[dyo + i] * geluGrad(f[xo + i], approximate);
+      const [dxo, dyo, mo] = [dx >> 2, dy >> 2, m >> 2];
+      for (let i = 0; i < n; i++) f[dxo + i] += f[dyo + i] * f[mo + i];
     },
     // y[n] = a[n] + b[n]
     add(y, a, b, n) {

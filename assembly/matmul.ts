@@ -55,51 +55,16 @@ const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
 
 /**
  * C tile [rows × cols] (+)= Σ_k Ap[k][0..4] ⊗ Bp[k][0..8] over kc ≥ 1 steps, rows ≤ 4, cols ≤ 8:
- * Ap[k] = 4 floats at pa + k·sa, Bp[k] = 8 floats at pb + 32k.
+ * Ap[k] = 4 floats at pa + k·sa, Bp[k] = 8 floats at pb + k·sb.
  */
 @inline function tile4x8(
-  c: usize, ldc: usize, pa: usize, sa: usize, pb: usize, kc: i32, rows: i32, cols: i32,
+  c: usize, ldc: usize, pa: usize, sa: usize, pb: usize, sb: usize, kc: i32, rows: i32, cols: i32,
   accumulate: bool,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  // two k per iteration (the loop's pointer updates and branch are then half as many per FLOP),
-  // then the odd last one
-  const pbPairsEnd = pb + (<usize>(kc & ~1) << 5);
-  while (pb != pbPairsEnd) {
-    let b0 = v128.load(pb);
-    let b1 = v128.load(pb, 16);
-    let s = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(s, b0));
-    c01 = f32x4.add(c01, f32x4.mul(s, b1));
-    s = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(s, b0));
-    c11 = f32x4.add(c11, f32x4.mul(s, b1));
-    s = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(s, b0));
-    c21 = f32x4.add(c21, f32x4.mul(s, b1));
-    s = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(s, b0));
-    c31 = f32x4.add(c31, f32x4.mul(s, b1));
-    const pa1 = pa + sa;
-    b0 = v128.load(pb, 32);
-    b1 = v128.load(pb, 48);
-    s = v128.load32_splat(pa1);
-    c00 = f32x4.add(c00, f32x4.mul(s, b0));
-    c01 = f32x4.add(c01, f32x4.mul(s, b1));
-    s = v128.load32_splat(pa1, 4);
-    c10 = f32x4.add(c10, f32x4.mul(s, b0));
-    c11 = f32x4.add(c11, f32x4.mul(s, b1));
-    s = v128.load32_splat(pa1, 8);
-    c20 = f32x4.add(c20, f32x4.mul(s, b0));
-    c21 = f32x4.add(c21, f32x4.mul(s, b1));
-    s = v128.load32_splat(pa1, 12);
-    c30 = f32x4.add(c30, f32x4.mul(s, b0));
-    c31 = f32x4.add(c31, f32x4.mul(s, b1));
-    pa = pa1 + sa;
-    pb += 64;
-  }
-  if (kc & 1) {
+  const pbEnd = pb + <usize>kc * sb;
+  do {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let s = v128.load32_splat(pa);
@@ -114,7 +79,9 @@ const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
     s = v128.load32_splat(pa, 12);
     c30 = f32x4.add(c30, f32x4.mul(s, b0));
     c31 = f32x4.add(c31, f32x4.mul(s, b1));
-  }
+    pa += sa;
+    pb += sb;
+  } while (pb != pbEnd);
   if (rows == 4 && cols == 8) {
     putN(c, c00, 4, accumulate);
     putN(c + 16, c01, 4, accumulate);
@@ -285,11 +252,11 @@ function matmulSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, layout
         let pb = PACK_B;
         let j = 0;
         for (; j + 8 <= nc; j += 8) {
-          tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, kc, rows, 8, acc);
+          tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, 32, kc, rows, 8, acc);
           pb += <usize>kc << 5;
         }
         const cols = nc - j;
-        if (cols > 4) tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, kc, rows, cols, acc);
+        if (cols > 4) tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, 32, kc, rows, cols, acc);
         else if (cols > 0) tile4x4(ci + (<usize>j << 2), ldc, pa, sa, pb, kc, rows, cols, acc);
       }
     }

@@ -304,10 +304,16 @@ export function tanhBackward(dx: usize, dy: usize, y: usize, n: i32): void {
   return f32x4.mul(mathConst(M_HALF), f32x4.add(mathConst(M_ONE), erfV(f32x4.mul(xv, mathConst(M_SQRT1_2)))));
 }
 
+/** x clamped to ±GELU_TAIL, where x³ and x² cannot overflow into inf·0 = NaN. */
+// @ts-ignore: decorator
+@inline function clampTailV(xv: v128): v128 {
+  return f32x4.pmin(f32x4.pmax(xv, mathConst(M_NEG_TAIL)), mathConst(M_TAIL));
+}
+
 /** GELU'(x) = Φ(x) + x·φ(x) of 4 lanes, given Φ(x); x clamped to ±GELU_TAIL inside x·φ(x). */
 // @ts-ignore: decorator
 @inline function geluErfSlopeV(xv: v128, cdf: v128): v128 {
-  const xc = f32x4.pmin(f32x4.pmax(xv, mathConst(M_NEG_TAIL)), mathConst(M_TAIL));
+  const xc = clampTailV(xv);
   const pdf = f32x4.mul(expV(f32x4.mul(mathConst(M_NEG_HALF), f32x4.mul(xc, xc))), mathConst(M_INV_SQRT_2PI));
   return f32x4.add(cdf, f32x4.mul(xc, pdf));
 }
@@ -330,23 +336,51 @@ export function tanhBackward(dx: usize, dy: usize, y: usize, n: i32): void {
   return f32x4.add(sig, f32x4.mul(f32x4.mul(f32x4.mul(f32x4.add(xc, xc), sig), f32x4.mul(e, sig)), du));
 }
 
-/** GELU(x) and, with slope, GELU'(x) of 4 lanes at x + o, stored at y + o and dydx + o. */
+/** Tanh form σ(2u) = 1/(1 + e) of 4 lanes, e = e^(−2u); exactly 0 below −GELU_TAIL (GELU(x) = −0 there, as in PyTorch). */
 // @ts-ignore: decorator
-@inline function gelu4(y: usize, dydx: usize, x: usize, o: usize, approximate: i32, slope: bool): void {
-  const xv = v128.load(x + o);
-  if (approximate) {
-    const negTail = mathConst(M_NEG_TAIL);
-    const xc = f32x4.pmin(f32x4.pmax(xv, negTail), mathConst(M_TAIL));
-    const e = geluTanhExpV(xc);
-    const one = mathConst(M_ONE);
-    // σ is exactly 0 below −GELU_TAIL, so GELU(x) = −0 there as in PyTorch
-    const sig = v128.andnot(f32x4.div(one, f32x4.add(one, e)), f32x4.lt(xv, negTail));
-    v128.store(y + o, f32x4.mul(xv, sig));
-    if (slope) v128.store(dydx + o, geluTanhSlopeV(xc, sig, e));
-  } else {
-    const cdf = normalCdfV(xv);
-    v128.store(y + o, f32x4.mul(xv, cdf));
-    if (slope) v128.store(dydx + o, geluErfSlopeV(xv, cdf));
+@inline function geluTanhSigV(xv: v128, e: v128): v128 {
+  const one = mathConst(M_ONE);
+  return v128.andnot(f32x4.div(one, f32x4.add(one, e)), f32x4.lt(xv, mathConst(M_NEG_TAIL)));
+}
+
+/**
+ * GELU (and with slope GELU') over n8 (a multiple of 8) elements, two vectors per iteration: both
+ * are loaded and computed before anything is stored, so their long exp/erf chains overlap (a store
+ * may alias the next load, which keeps the engine from reordering across it).
+ */
+// @ts-ignore: decorator
+@inline function geluLoop(y: usize, dydx: usize, x: usize, n8: i32, approximate: bool, slope: bool): void {
+  for (let i = 0; i < n8; i += 8) {
+    const o = <usize>i << 2;
+    const x0 = v128.load(x + o);
+    const x1 = v128.load(x + o, 16);
+    if (approximate) {
+      const xc0 = clampTailV(x0);
+      const xc1 = clampTailV(x1);
+      const e0 = geluTanhExpV(xc0);
+      const e1 = geluTanhExpV(xc1);
+      const sig0 = geluTanhSigV(x0, e0);
+      const sig1 = geluTanhSigV(x1, e1);
+      if (slope) {
+        const g0 = geluTanhSlopeV(xc0, sig0, e0);
+        const g1 = geluTanhSlopeV(xc1, sig1, e1);
+        v128.store(dydx + o, g0);
+        v128.store(dydx + o, g1, 16);
+      }
+      v128.store(y + o, f32x4.mul(x0, sig0));
+      v128.store(y + o, f32x4.mul(x1, sig1), 16);
+    } else {
+      const cdf0 = normalCdfV(x0);
+      const cdf1 = normalCdfV(x1);
+      if (slope) {
+        const g0 = geluErfSlopeV(x0, cdf0);
+        const g1 = geluErfSlopeV(x1, cdf1);
+        v128.store(dydx + o, g0);
+        v128.store(dydx + o, g1, 16);
+      }
+      v128.store(y + o, f32x4.mul(x0, cdf0));
+      v128.store(y + o, f32x4.mul(x1, cdf1), 16);
+    }
   }
 }
 
@@ -358,13 +392,16 @@ export function tanhBackward(dx: usize, dy: usize, y: usize, n: i32): void {
 export function geluForward(y: usize, dydx: usize, x: usize, n: i32, approximate: i32, withSlope: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    // two vectors per iteration overlap the long exp/erf dependency chains; the scalar loop does the
-    // last n % 8
-    for (; i + 8 <= n; i += 8) {
-      const o = <usize>i << 2;
-      gelu4(y, dydx, x, o, approximate, withSlope != 0);
-      gelu4(y, dydx, x, o + 16, approximate, withSlope != 0);
+    // one loop per (form, slope), the branches compiled away; the scalar loop does the last n % 8
+    const n8 = n & ~7;
+    if (approximate) {
+      if (withSlope) geluLoop(y, dydx, x, n8, true, true);
+      else geluLoop(y, dydx, x, n8, true, false);
+    } else {
+      if (withSlope) geluLoop(y, dydx, x, n8, false, true);
+      else geluLoop(y, dydx, x, n8, false, false);
     }
+    i = n8;
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;

@@ -28,8 +28,14 @@ function expectUsageError(args: string[], pattern: RegExp) {
 
 test("train --json: the last stdout line is a summary object; checkpoint and loss curve are written", () => {
   const out = join(tmp, "run-json");
-  const r = run("train", "--preset", "bnmlp", "--steps", "300", "--out", out, "--json");
+  const r = run("train", "--preset", "bnmlp", "--steps", "300", "--out", out, "--json", "--log", join(tmp, "run-json.jsonl"));
   assert.is(r.code, 0, r.stderr);
+  // --log: a JSON line per validation pass, with the wall time so far
+  const log = readFileSync(join(tmp, "run-json.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  assert.is(log.length, 20);
+  assert.equal(Object.keys(log[0]).sort(), ["seconds", "step", "train_loss", "val_loss"]);
+  assert.is(log[19].step, 300);
+  for (let i = 1; i < log.length; i++) assert.ok(log[i].seconds > log[i - 1].seconds && log[i].step > log[i - 1].step);
   const last = JSON.parse(r.stdout.trim().split("\n").pop()!);
   for (const key of ["train_loss", "val_loss", "test_loss", "steps", "seconds", "steps_per_sec", "params", "checkpoint"])
     assert.ok(key in last, `summary has ${key}`);

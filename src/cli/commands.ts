@@ -140,7 +140,7 @@ export async function trainCommand(a: TrainArgs): Promise<void> {
       onEval: (e) => {
         curve.push(e);
         progress.eval(e, steps);
-        if (a.log) appendFileSync(a.log, `${JSON.stringify({ step: e.step, train_loss: e.trainLoss, val_loss: e.valLoss })}\n`);
+        if (a.log) appendFileSync(a.log, `${JSON.stringify({ step: e.step, train_loss: e.trainLoss, val_loss: e.valLoss, seconds: e.seconds })}\n`);
       },
       onCheckpoint: (kind, model, optimizer) => {
         writeAtomic(join(dir, kind === "best" ? "best.safetensors" : "model.safetensors"), model);

@@ -82,7 +82,7 @@ export const PRESETS: Record<string, Preset> = {
     name: "wavenet-plus",
     description: "improved hierarchical model: wider, a residual block per stage, GELU, dropout, AdamW with warmup + cosine",
     model: (vocabSize) => ({
-      type: "wavenet", vocabSize, blockSize: 8, nEmbd: 32, nHidden: 192, activation: "gelu", residualBlocks: 1, dropout: 0.1, sharedFusion: false,
+      type: "wavenet", vocabSize, blockSize: 8, nEmbd: 32, nHidden: 192, activation: "gelu", residualBlocks: 1, dropout: 0.2, sharedFusion: false,
     }),
     recipe: {
       steps: 55_000,

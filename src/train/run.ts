@@ -48,6 +48,8 @@ export interface EvalInfo {
   /** mean training loss since the previous evaluation */
   trainLoss: number;
   valLoss: number;
+  /** wall time since the run started (this process), validation passes included */
+  seconds: number;
 }
 
 export interface RunHooks {
@@ -330,7 +332,7 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
     hooks.onStep?.({ step: trainer.step, steps, loss, lr: lrNow, stepsPerSec });
     if (trainer.step % evalEvery === 0 || trainer.step === steps) {
       const valLoss = evaluate(model, data.val);
-      hooks.onEval?.({ step: trainer.step, trainLoss: lossSum / lossCount, valLoss }, model);
+      hooks.onEval?.({ step: trainer.step, trainLoss: lossSum / lossCount, valLoss, seconds: (performance.now() - started) / 1000 }, model);
       lossSum = 0;
       lossCount = 0;
       if (valLoss < best) {

@@ -2,7 +2,7 @@
 // (Markdown and JSON) with losses, parameters, steps, wall time and steps/s, plus the loss curves.
 // Usage: node scripts/quality.mjs [--data FILE] [--presets a,b,c] [--out DIR] [-- extra train args]
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { options, root, NAMES_TXT } from "./runs.mjs";
 
@@ -22,6 +22,7 @@ const results = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, "
 for (const preset of presets) {
   const dir = join(out, preset);
   console.error(`quality: training ${preset} on ${data} …`);
+  rmSync(join(dir, "log.jsonl"), { force: true }); // --log appends (a resumed run continues its log)
   const r = spawnSync(
     process.execPath,
     [join(root, "bin", "wasmore.js"), "train", "--preset", preset, "--data", data, "--out", dir, "--json", "--log", join(dir, "log.jsonl"), "--samples", "0", ...extra],

@@ -112,12 +112,12 @@ export const PRESETS: Record<string, Preset> = {
   "gpt-shakespeare": {
     data: "text",
     name: "gpt-shakespeare",
-    description: "character-level GPT on plain text, nanoGPT's shakespeare_char CPU config (4 layers, 4 heads, 128-d, context 64)",
+    description: "character-level GPT on plain text, nanoGPT's shakespeare_char CPU config (4 layers, 4 heads, 128-d, context 64) at twice its learning rate",
     model: (vocabSize) => ({ type: "gpt", vocabSize, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0, bias: false, tied: true }),
     recipe: {
       steps: 2000,
       batchSize: 12,
-      lr: 1e-3,
+      lr: 2e-3, // nanoGPT uses 1e-3: val 1.9024 after 2,000 steps here, against 1.8152 at 2e-3
       schedule: { type: "cosine", warmup: 100, minRatio: 0.1 },
       optimizer: { type: "adamw", beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 },
       gradClip: 1,

@@ -122,10 +122,53 @@ function weightedSum(dst: usize, w: usize, wStride: usize, rows: usize, stride: 
   }
 }
 
+/** max of p[0..n), n ≥ 1 (SIMD: 4 lanes with pmax, then the lanes and the last n % 4). */
+function rowMax(p: usize, n: i32): f32 {
+  let max = load<f32>(p);
+  let j = 1;
+  if (ASC_FEATURE_SIMD && n >= 8) {
+    let m = v128.load(p);
+    for (j = 4; j + 4 <= n; j += 4) m = f32x4.pmax(m, v128.load(p + (<usize>j << 2)));
+    max = Mathf.max(Mathf.max(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), Mathf.max(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+  }
+  for (; j < n; j++) max = Mathf.max(max, load<f32>(p + (<usize>j << 2)));
+  return max;
+}
+
+/**
+ * Softmax backward of one row in place: d[j] = scale · a[j]·(d[j] − Σ_k a[k]·d[k]) for j < n,
+ * a = the softmax probabilities, d = the gradient with respect to them.
+ */
+function softmaxBackwardRow(d: usize, a: usize, n: i32, scale: f32): void {
+  let j = 0;
+  let dot: f32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = f32x4.splat(0);
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      acc = f32x4.add(acc, f32x4.mul(v128.load(a + o), v128.load(d + o)));
+    }
+    dot = hsum(acc);
+  }
+  for (; j < n; j++) dot += load<f32>(a + (<usize>j << 2)) * load<f32>(d + (<usize>j << 2));
+  j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vdot = f32x4.splat(dot);
+    const vscale = f32x4.splat(scale);
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(d + o, f32x4.mul(f32x4.mul(v128.load(a + o), f32x4.sub(v128.load(d + o), vdot)), vscale));
+    }
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(d + o, load<f32>(a + o) * (load<f32>(d + o) - dot) * scale);
+  }
+}
+
 /** p[0..n) = softmax(p[0..n)) in place; p[n..T) = 0 (the causal mask). */
 function softmaxRow(p: usize, n: i32, T: i32): void {
-  let max = load<f32>(p);
-  for (let j = 1; j < n; j++) max = Mathf.max(max, load<f32>(p + (<usize>j << 2)));
+  const max = rowMax(p, n);
   let j = 0;
   let sum: f32 = 0;
   if (ASC_FEATURE_SIMD) {
@@ -214,12 +257,7 @@ export function attentionBackward(
         const arow = a0 + (<usize>(t * T) << 2);
         const drow = datt + (<usize>(t * T) << 2);
         dotRows(drow, do0 + <usize>t * doutRowBytes, v0, rowBytes, t + 1, hs, 1);
-        let dot: f32 = 0;
-        for (let t2 = 0; t2 <= t; t2++) dot += load<f32>(arow + (<usize>t2 << 2)) * load<f32>(drow + (<usize>t2 << 2));
-        for (let t2 = 0; t2 <= t; t2++) {
-          const o = <usize>t2 << 2;
-          store<f32>(drow + o, load<f32>(arow + o) * (load<f32>(drow + o) - dot) * scale);
-        }
+        softmaxBackwardRow(drow, arow, t + 1, scale);
         weightedSum(dq0 + <usize>t * rowBytes, drow, 4, k0, rowBytes, t + 1, hs, true);
       }
       // column t2 of the lower triangle: rows t = t2 .. T-1

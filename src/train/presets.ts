@@ -85,7 +85,7 @@ export const PRESETS: Record<string, Preset> = {
       type: "wavenet", vocabSize, blockSize: 8, nEmbd: 32, nHidden: 192, activation: "gelu", residualBlocks: 1, dropout: 0.2, sharedFusion: false,
     }),
     recipe: {
-      steps: 55_000,
+      steps: 75_000,
       batchSize: 64,
       lr: 3e-3,
       schedule: { type: "cosine", warmup: 1000, minRatio: 0.01 },

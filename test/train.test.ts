@@ -116,4 +116,11 @@ test("a GPT on padded names runs each batch trimmed to its longest name: same lo
   }
   assert.ok(den > 0 && Math.sqrt(num / den) < 1e-5, `relative gradient difference ${Math.sqrt(num / den)}`);
   assert.throws(() => model.setSequenceLength(T + 1), /planned for 1\.\./);
+  // a length seen before switches back to the shape arrays recorded for it: nothing is allocated
+  const shapesAt5 = (model.setSequenceLength(5), model.net.outShape);
+  model.setSequenceLength(T);
+  model.setSequenceLength(5);
+  assert.is(model.net.outShape, shapesAt5);
+  assert.equal(model.net.outShape, [5, vocab.size]);
+  assert.is(model.rowsPerExample, 5);
 });

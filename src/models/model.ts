@@ -3,7 +3,7 @@
 // single kernel call zeroes them. The loss is fused softmax + cross-entropy over the last dimension.
 import { Arena, Region } from "../memory/arena.js";
 import { createKernels, type BackendName, type Kernels } from "../kernels/index.js";
-import { size, type Context, type Layer, type Param, type StateBuffer } from "../nn/layer.js";
+import { Layer, size, type Context, type Param, type StateBuffer } from "../nn/layer.js";
 import { createRandom } from "../nn/init.js";
 
 export interface ModelOptions {
@@ -54,7 +54,7 @@ export class Model {
     this.gradBatch = options.gradBatch ?? maxBatch;
     if (!Number.isInteger(this.gradBatch) || this.gradBatch < 1 || this.gradBatch > maxBatch)
       throw new RangeError(`gradient batch must be an integer in 1..${maxBatch}, got ${this.gradBatch}`);
-    const outShape = net.setInputShape(inputShape);
+    const outShape = this.recordShapes(inputShape);
     this.vocabSize = outShape[outShape.length - 1];
     this.rowsPerExample = size(outShape) / this.vocabSize;
     this.maxSequenceLength = this.rowsPerExample > 1 ? inputShape[0] : 0;
@@ -114,8 +114,29 @@ export class Model {
     if (T === this.rowsPerExample) return;
     if (!Number.isInteger(T) || T < 1 || T > this.maxSequenceLength)
       throw new RangeError(`sequence length ${T}; this model was planned for 1..${this.maxSequenceLength}`);
-    this.rowsPerExample = size(this.net.setInputShape([T])) / this.vocabSize;
+    const shapes = this.shapesByLength.get(T);
+    if (!shapes) this.recordShapes([T]);
+    else for (let i = 0; i < shapes.layers.length; i++) {
+      // the shape arrays recorded for this length: switching allocates nothing
+      shapes.layers[i].inShape = shapes.inShapes[i];
+      shapes.layers[i].outShape = shapes.outShapes[i];
+    }
+    this.rowsPerExample = T;
   }
+
+  /** Set the network's shapes for this input shape and remember every layer's, keyed by the input's length. */
+  private recordShapes(inputShape: number[]): number[] {
+    const layers: Layer[] = [];
+    Layer.shapeLog = layers;
+    try {
+      const out = this.net.setInputShape(inputShape);
+      this.shapesByLength.set(inputShape[0], { layers, inShapes: layers.map((l) => l.inShape), outShapes: layers.map((l) => l.outShape) });
+      return out;
+    } finally {
+      Layer.shapeLog = null;
+    }
+  }
+  private readonly shapesByLength = new Map<number, { layers: Layer[]; inShapes: number[][]; outShapes: number[][] }>();
 
   zeroGrad(): void {
     this.k.zero(this.gradBlock.ptr, this.gradBlock.length);

@@ -79,8 +79,11 @@ export abstract class Layer {
   setInputShape(shape: number[]): number[] {
     this.inShape = shape;
     this.outShape = this.outputShape(shape);
+    Layer.shapeLog?.push(this);
     return this.outShape;
   }
+  /** While set, every layer whose shapes are set appends itself (Model records a sequence length's shapes). */
+  static shapeLog: Layer[] | null = null;
   protected abstract outputShape(shape: number[]): number[];
 
   bindParam(name: string, value: Region, grad: Region): void {

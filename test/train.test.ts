@@ -77,7 +77,6 @@ test("checkpoint round trip keeps every tensor and the metadata", async () => {
     assert.equal(Array.from(back.trained.model.buffers[i].value.data), Array.from(trained.model.buffers[i].value.data));
 });
 
-test.run();
 
 test("a GPT on padded names runs each batch trimmed to its longest name: same loss and gradients as the padded batch", () => {
   const vocab = Vocab.forWords(words, "test");
@@ -124,3 +123,27 @@ test("a GPT on padded names runs each batch trimmed to its longest name: same lo
   assert.equal(model.net.outShape, [5, vocab.size]);
   assert.is(model.rowsPerExample, 5);
 });
+
+test("GELU's backward uses the slope of its latest forward, in eval mode too", () => {
+  // a GPT without dropout: train and eval forwards are the same function, so their gradients must be
+  const vocab = Vocab.forWords(words, "test");
+  const T = maxWordLength(words) + 1;
+  const data = buildSequences(words, vocab, T);
+  const config = { ...PRESETS.gpt.model(vocab.size, T - 1), dropout: 0 } as NetworkConfig;
+  const model = new Model(buildNetwork(config), { backend: "wasm", maxBatch: 4, inputShape: [T] });
+  const gradsAfter = (training: boolean, batch: number[]) => {
+    writeBatch(model, data, batch);
+    model.zeroGrad();
+    model.loss(batch.length, training);
+    model.backward();
+    return Float32Array.from(model.gradBlock.data);
+  };
+  const train = gradsAfter(true, [4, 5, 6, 7]);
+  gradsAfter(true, [0, 1, 2, 3]); // leaves other slopes behind
+  const evalMode = gradsAfter(false, [4, 5, 6, 7]);
+  let differing = 0;
+  for (let i = 0; i < train.length; i++) if (evalMode[i] !== train[i]) differing++;
+  assert.is(differing, 0, `${differing} of ${train.length} gradient entries differ`);
+});
+
+test.run();

@@ -30,10 +30,13 @@ export class Tanh extends Elementwise {
   }
 }
 
-/** nn.GELU(approximate='none' | 'tanh'); a training forward also keeps GELU'(x) for dx = dy·GELU'(x) */
+/**
+ * nn.GELU(approximate='none' | 'tanh'). A forward that a backward may follow (B ≤ ctx.gradBatch, in
+ * either mode) also keeps GELU'(x), so the backward is dx += dy·GELU'(x).
+ */
 export class GELU extends Elementwise {
   readonly kind = "GELU";
-  /** GELU'(x) of the last training forward, for ctx.gradBatch examples (outside the zeroed gradients) */
+  /** GELU'(x) of the last forward of ≤ ctx.gradBatch examples (outside the zeroed gradients) */
   private slope!: Region;
   constructor(readonly approximate: "none" | "tanh" = "none") {
     super();
@@ -42,8 +45,8 @@ export class GELU extends Elementwise {
     super.allocate(ctx);
     this.slope = ctx.arena.alloc(size(this.inShape) * ctx.gradBatch, "GELU.slope");
   }
-  forward(x: Region, B: number, training: boolean): Region {
-    const withSlope = training && B <= this.ctx.gradBatch ? 1 : 0;
+  forward(x: Region, B: number): Region {
+    const withSlope = B <= this.ctx.gradBatch ? 1 : 0;
     this.ctx.k.geluForward(this.out.ptr, this.slope.ptr, x.ptr, B * size(this.inShape), this.approximate === "tanh" ? 1 : 0, withSlope);
     return this.out;
   }

@@ -30,22 +30,6 @@ export function textWindows(tokens: Int32Array, T: number, stride: number): Text
   return { tokens, T, stride, count: Math.max(0, Math.floor((tokens.length - 1 - T) / stride) + 1) };
 }
 
-/**
- * Write the first T input ids and R targets of example i of `data` into the int32 memory at `input`
- * and `targets` (a sequence model trimmed to T positions writes T of each).
- */
-function writeExample(data: TrainingData, i: number, mem: Int32Array, input: number, targets: number, T: number, R: number): void {
-  if ("tokens" in data) {
-    const start = i * data.stride;
-    for (let t = 0; t < T; t++) mem[input + t] = data.tokens[start + t];
-    for (let t = 0; t < T; t++) mem[targets + t] = data.tokens[start + t + 1];
-    return;
-  }
-  const x = i * contextOf(data);
-  const y = (i * data.Y.length) / data.count;
-  for (let t = 0; t < T; t++) mem[input + t] = data.X[x + t];
-  for (let r = 0; r < R; r++) mem[targets + r] = data.Y[y + r];
-}
 
 /**
  * Write examples `indices` of `data` into the model's input and target buffers. A sequence model
@@ -58,10 +42,27 @@ export function writeBatch(model: Model, data: TrainingData, indices: ArrayLike<
     for (let b = 0; b < indices.length; b++) T = Math.max(T, lengths[indices[b]]);
     model.setSequenceLength(T);
   }
+  // the first T input ids and R targets of each example (a trimmed sequence model writes T of each)
   const R = model.rowsPerExample;
   const mem = model.arena.i32;
-  for (let b = 0; b < indices.length; b++)
-    writeExample(data, indices[b], mem, (model.input.ptr >> 2) + b * T, (model.targets.ptr >> 2) + b * R, T, R);
+  const input = model.input.ptr >> 2;
+  const targets = model.targets.ptr >> 2;
+  if ("tokens" in data) {
+    for (let b = 0; b < indices.length; b++) {
+      const start = indices[b] * data.stride;
+      for (let t = 0; t < T; t++) mem[input + b * T + t] = data.tokens[start + t];
+      for (let t = 0; t < T; t++) mem[targets + b * R + t] = data.tokens[start + t + 1];
+    }
+    return;
+  }
+  const xStride = contextOf(data);
+  const yStride = data.Y.length / Math.max(1, data.count);
+  for (let b = 0; b < indices.length; b++) {
+    const x = indices[b] * xStride;
+    const y = indices[b] * yStride;
+    for (let t = 0; t < T; t++) mem[input + b * T + t] = data.X[x + t];
+    for (let r = 0; r < R; r++) mem[targets + b * R + r] = data.Y[y + r];
+  }
 }
 
 /** For a sequence model over padded examples, paddedLengths; null for other models and for text windows. */

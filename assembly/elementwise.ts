@@ -295,7 +295,7 @@ export function tanhBackward(dx: usize, dy: usize, y: usize, n: i32): void {
 
 // ---- GELU ------------------------------------------------------------------------------------------
 
-// The forward pass computes GELU'(x) too when training (withSlope), sharing the erf/exp work; the
+// The forward pass computes GELU'(x) too when a backward may follow (withSlope), sharing the erf/exp work; the
 // backward is then dx += dy·GELU'(x) (multiplyAccumulate), with no transcendental left to evaluate.
 
 /** Φ(x) = ½(1 + erf(x/√2)) of 4 lanes (GELU, exact form, is x·Φ(x)). */

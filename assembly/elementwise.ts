@@ -295,8 +295,9 @@ export function tanhBackward(dx: usize, dy: usize, y: usize, n: i32): void {
 
 // ---- GELU ------------------------------------------------------------------------------------------
 
-// The forward pass computes GELU'(x) too when a backward may follow (withSlope), sharing the erf/exp work; the
-// backward is then dx += dy·GELU'(x) (multiplyAccumulate), with no transcendental left to evaluate.
+// The forward pass computes GELU'(x) too when a backward may follow (withSlope), sharing the
+// erf/exp work; the backward is then dx += dy·GELU'(x) (multiplyAccumulate), with nothing
+// transcendental left to evaluate.
 
 /** Φ(x) = ½(1 + erf(x/√2)) of 4 lanes (GELU, exact form, is x·Φ(x)). */
 // @ts-ignore: decorator

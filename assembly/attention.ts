@@ -7,10 +7,15 @@
 // - weightedSum: Σ_j w[j]·row_j, register-blocked 16 columns (4 accumulators) at a time, so each
 //   output element is loaded and stored once however many rows are summed.
 // - the softmax exponentials run 4 at a time (expf.ts).
+// Dropout on the attention probabilities (nanoGPT's attn_dropout), when p > 0: the forward keeps
+// att (the softmax, which the softmax backward needs) and writes dropped = att ⊙ mask, the weights of
+// the weighted sum; the backward recomputes the mask from (seed, element index of att) rather than
+// storing it. The mask is mask.ts's, the same as the dropout kernel's for those indices.
 // Partial chunks (hs not a multiple of 4) use lane loads/stores of 1–3 floats; the scalar build
 // runs plain loops with the same semantics.
 import { expNeg, expNeg4 } from "./expf";
 import { hsum, loadN, storeN } from "./lanes";
+import { D_FOUR, dropoutConst, keepScaleOf, maskS, maskV } from "./mask";
 
 // ---- building blocks -----------------------------------------------------------------------------
 
@@ -122,6 +127,26 @@ function weightedSum(dst: usize, w: usize, wStride: usize, rows: usize, stride: 
   }
 }
 
+/** dst[j] = src[j] · mask(seed, i0 + j) for j < n (mask.ts: 0 or keepScale); dst may be src. */
+function dropRow(dst: usize, src: usize, n: i32, seed: u32, i0: u32, p: f32, keepScale: f32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const seedV = i32x4.splat(<i32>seed);
+    const pV = f32x4.splat(p);
+    const scaleV = f32x4.splat(keepScale);
+    let lane = i32x4.add(i32x4.splat(<i32>i0), i32x4(0, 1, 2, 3));
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(dst + o, f32x4.mul(v128.load(src + o), maskV(seedV, lane, pV, scaleV)));
+      lane = i32x4.add(lane, dropoutConst(D_FOUR));
+    }
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(dst + o, load<f32>(src + o) * maskS(seed, i0 + <u32>j, p, keepScale));
+  }
+}
+
 /** max of p[0..n), n ≥ 1 (SIMD: 4 lanes with pmax, then the lanes and the last n % 4). */
 function rowMax(p: usize, n: i32): f32 {
   let max = load<f32>(p);
@@ -207,9 +232,13 @@ function softmaxRow(p: usize, n: i32, T: i32): void {
 // ---- kernels ---------------------------------------------------------------------------------------
 
 // qkv (B,T,3C) -> att (B,NH,T,T) softmax probabilities (0 above the diagonal), out (B,T,C).
-// att[t,t2] = softmax_{t2≤t}(q_t·k_t2 / √hs); out_t = Σ_{t2≤t} att[t,t2] · v_t2
-export function attentionForward(out: usize, att: usize, qkv: usize, B: i32, T: i32, C: i32, NH: i32): void {
+// att[t,t2] = softmax_{t2≤t}(q_t·k_t2 / √hs); out_t = Σ_{t2≤t} w[t,t2] · v_t2 with w = att, or with
+// p > 0 w = dropped (B,NH,T,T) = att ⊙ mask(seed)
+export function attentionForward(
+  out: usize, att: usize, qkv: usize, B: i32, T: i32, C: i32, NH: i32, p: f32, seed: u32, dropped: usize,
+): void {
   const hs = C / NH;
+  const keepScale = keepScaleOf(p);
   const scale: f32 = 1 / Mathf.sqrt(<f32>hs);
   const rowBytes = <usize>(3 * C) << 2;
   const attBytes = <usize>T * <usize>T << 2;
@@ -218,25 +247,36 @@ export function attentionForward(out: usize, att: usize, qkv: usize, B: i32, T: 
       const q0 = qkv + <usize>b * <usize>T * rowBytes + (<usize>(h * hs) << 2);
       const k0 = q0 + (<usize>C << 2);
       const v0 = k0 + (<usize>C << 2);
-      const a0 = att + <usize>(b * NH + h) * attBytes;
+      const head = <usize>(b * NH + h) * attBytes;
+      const a0 = att + head;
       for (let t = 0; t < T; t++) {
         const arow = a0 + (<usize>(t * T) << 2);
         dotRows(arow, q0 + <usize>t * rowBytes, k0, rowBytes, t + 1, hs, scale);
         softmaxRow(arow, t + 1, T);
+        let w = arow;
+        if (p > 0) {
+          w = dropped + head + (<usize>(t * T) << 2);
+          dropRow(w, arow, t + 1, seed, <u32>(((b * NH + h) * T + t) * T), p, keepScale);
+          memory.fill(w + (<usize>(t + 1) << 2), 0, <usize>(T - t - 1) << 2);
+        }
         const o = out + (<usize>((b * T + t) * C + h * hs) << 2);
-        weightedSum(o, arow, 4, v0, rowBytes, t + 1, hs, false);
+        weightedSum(o, w, 4, v0, rowBytes, t + 1, hs, false);
       }
     }
   }
 }
 
-// dout (B,T,C), qkv, att -> dqkv (B,T,3C) +=; datt is scratch for one (b,h): T·T floats.
-// datt[t,t2] = dout_t·v_t2; dpre = att ⊙ (datt − Σ_t2 att·datt) (softmax backward), times 1/√hs;
-// dq_t += Σ_t2 dpre[t,t2]·k_t2; dk_t2 += Σ_t dpre[t,t2]·q_t; dv_t2 += Σ_t att[t,t2]·dout_t
+// dout (B,T,C), qkv, att (and with p > 0 the forward's dropped, seed) -> dqkv (B,T,3C) +=; datt is
+// scratch for one (b,h): T·T floats. With w the forward's weights (att, or dropped = att ⊙ mask):
+// datt[t,t2] = dout_t·v_t2 (⊙ mask with p > 0); dpre = att ⊙ (datt − Σ_t2 att·datt) (softmax
+// backward), times 1/√hs; dq_t += Σ_t2 dpre[t,t2]·k_t2; dk_t2 += Σ_t dpre[t,t2]·q_t;
+// dv_t2 += Σ_t w[t,t2]·dout_t
 export function attentionBackward(
   dqkv: usize, datt: usize, dout: usize, qkv: usize, att: usize, B: i32, T: i32, C: i32, NH: i32,
+  p: f32, seed: u32, dropped: usize,
 ): void {
   const hs = C / NH;
+  const keepScale = keepScaleOf(p);
   const scale: f32 = 1 / Mathf.sqrt(<f32>hs);
   const rowBytes = <usize>(3 * C) << 2;
   const doutRowBytes = <usize>C << 2;
@@ -252,11 +292,14 @@ export function attentionBackward(
       const dk0 = dq0 + (<usize>C << 2);
       const dv0 = dk0 + (<usize>C << 2);
       const do0 = dout + (<usize>(b * T * C + h * hs) << 2);
-      const a0 = att + <usize>(b * NH + h) * attBytes;
+      const head = <usize>(b * NH + h) * attBytes;
+      const a0 = att + head;
+      const w0 = (p > 0 ? dropped : att) + head;
       for (let t = 0; t < T; t++) {
         const arow = a0 + (<usize>(t * T) << 2);
         const drow = datt + (<usize>(t * T) << 2);
         dotRows(drow, do0 + <usize>t * doutRowBytes, v0, rowBytes, t + 1, hs, 1);
+        if (p > 0) dropRow(drow, drow, t + 1, seed, <u32>(((b * NH + h) * T + t) * T), p, keepScale);
         softmaxBackwardRow(drow, arow, t + 1, scale);
         weightedSum(dq0 + <usize>t * rowBytes, drow, 4, k0, rowBytes, t + 1, hs, true);
       }
@@ -264,7 +307,7 @@ export function attentionBackward(
       for (let t2 = 0; t2 < T; t2++) {
         const diag = <usize>(t2 * T + t2) << 2;
         weightedSum(dk0 + <usize>t2 * rowBytes, datt + diag, colStride, q0 + <usize>t2 * rowBytes, rowBytes, T - t2, hs, true);
-        weightedSum(dv0 + <usize>t2 * rowBytes, a0 + diag, colStride, do0 + <usize>t2 * doutRowBytes, doutRowBytes, T - t2, hs, true);
+        weightedSum(dv0 + <usize>t2 * rowBytes, w0 + diag, colStride, do0 + <usize>t2 * doutRowBytes, doutRowBytes, T - t2, hs, true);
       }
     }
   }

@@ -113,9 +113,42 @@ def loss_fn(logits, targets):
 
 
 # ----------------------------------------------------------------------------------------------
-# GPT (nanoGPT's model.py; names match it). Attention is written out (no fused SDPA) and has no
-# dropout on the probabilities, as in wasmore; `bias` switches Linear biases only (LayerNorms keep
-# theirs).
+# GPT (nanoGPT's model.py; names match it). Attention is written out (no fused SDPA), with dropout
+# on the probabilities (attn_dropout) and after c_proj (resid_dropout) as nanoGPT; `bias` switches
+# Linear biases only (LayerNorms keep theirs).
+
+
+def murmur3_32(seed, i):
+    """MurmurHash3_x86_32 of the 4-byte little-endian key i (wasmore's assembly/mask.ts)."""
+    M = 0xFFFFFFFF
+    rotl = lambda x, r: ((x << r) | (x >> (32 - r))) & M
+    k = rotl((i * 0xCC9E2D51) & M, 15) * 0x1B873593 & M
+    h = (rotl(seed ^ k, 13) * 5 + 0xE6546B64) & M
+    h ^= 4
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & M
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & M
+    return h ^ (h >> 16)
+
+
+class HashDropout(nn.Module):
+    """Dropout with wasmore's mask instead of torch's generator: element i (row-major index) of the
+    input is kept when (murmur3_32(seed, i) >> 8)·2⁻²⁴ ≥ p (in float32), and kept ones are scaled by
+    the float32 1/(1 − p). For fixtures: the same masks as a wasmore layer drawing `seed`."""
+
+    def __init__(self, p, seed):
+        super().__init__()
+        self.p, self.seed = p, seed
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return x
+        p32 = np.float32(self.p)
+        keep = np.float32(1) / (np.float32(1) - p32)
+        u = np.array([murmur3_32(self.seed, i) >> 8 for i in range(x.numel())], dtype=np.float32) * np.float32(2 ** -24)
+        mask = torch.from_numpy(np.where(u >= p32, keep, np.float32(0)).astype(np.float32)).view(x.shape)
+        return x * mask
 
 
 class CausalSelfAttention(nn.Module):
@@ -125,6 +158,7 @@ class CausalSelfAttention(nn.Module):
         self.n_head = n_head
         self.c_attn = nn.Linear(n_embd, 3 * n_embd, bias=bias)
         self.c_proj = nn.Linear(n_embd, n_embd, bias=bias)
+        self.attn_dropout = nn.Dropout(dropout)
         self.resid_dropout = nn.Dropout(dropout)
 
     def forward(self, x):
@@ -133,7 +167,7 @@ class CausalSelfAttention(nn.Module):
         q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))  # (B, nh, T, hs)
         att = (q @ k.transpose(-2, -1)) * (1.0 / (C // self.n_head) ** 0.5)
         causal = torch.ones(T, T, dtype=torch.bool).tril()
-        att = F.softmax(att.masked_fill(~causal, float("-inf")), dim=-1)
+        att = self.attn_dropout(F.softmax(att.masked_fill(~causal, float("-inf")), dim=-1))
         y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
         return self.resid_dropout(self.c_proj(y))
 
@@ -401,6 +435,15 @@ def gpt_layer_fixtures():
                   lambda: r(3, 7, 10), {"n_embd": 10, "n_head": 2, "bias": True})
     layer_fixture("block", "block", perturbed(lambda: Block(16, 2)), lambda: r(2, 8, 16),
                   {"n_embd": 16, "n_head": 2, "bias": True})
+
+    def attention_with_dropout():
+        # both dropouts draw seed 1, as wasmore's fixture harness hands every layer
+        m = perturbed(lambda: CausalSelfAttention(10, 2, dropout=0.25))()
+        m.attn_dropout, m.resid_dropout = HashDropout(0.25, 1), HashDropout(0.25, 1)
+        return m
+
+    layer_fixture("attention-dropout", "causal_self_attention", attention_with_dropout,
+                  lambda: r(3, 7, 10), {"n_embd": 10, "n_head": 2, "bias": True, "dropout": 0.25})
 
 
 def gpt_fixture(name, cfg, B=4):

@@ -1,5 +1,5 @@
 // GPT layers and models against PyTorch autograd (fixtures from reference/torch_reference.py:
-// layer-attention, layer-block, model-gpt (tied lm_head), model-gpt-untied), and the float32
+// layer-attention, layer-attention-dropout, layer-block, model-gpt (tied lm_head), model-gpt-untied), and the float32
 // backward of a GPT against float64 finite differences (gradcheck). Tolerance: ‖ours − ref‖/‖ref‖
 // ≤ 1e-4 per tensor.
 import { test } from "uvu";
@@ -19,13 +19,14 @@ const BACKENDS: BackendName[] = ["js", "wasm", "wasm-scalar"];
 function layerFor(f: Fixture): Layer {
   const c = f.config as Record<string, number & boolean>;
   switch (f.meta.layer) {
-    case "causal_self_attention": return new CausalSelfAttention(c.n_embd, c.n_head, { bias: c.bias });
+    case "causal_self_attention": return new CausalSelfAttention(c.n_embd, c.n_head, { bias: c.bias, dropout: c.dropout ?? 0 });
     case "block": return new Block(c.n_embd, c.n_head, { bias: c.bias });
     default: throw new Error(`no layer for ${f.meta.layer}`);
   }
 }
 
-for (const name of ["attention", "block"])
+// attention-dropout: both dropouts with p 0.25, PyTorch drawing wasmore's masks for seed 1
+for (const name of ["attention", "attention-dropout", "block"])
   for (const backend of BACKENDS)
     test(`layer ${name} matches PyTorch (${backend})`, () => {
       const f = loadFixture(`layer-${name}.safetensors`);

@@ -1,9 +1,12 @@
 // Causal self-attention kernels: every backend against a float64 reference written here (the
 // softmax backward in llm.c's explicit Jacobian form, so it shares no algebra with the kernels),
 // the WASM variants also against the js twin, and the float64 backward against central
-// differences. Tolerances (‖a−b‖/‖b‖): forward 1e-5, backward 1e-4, finite differences 1e-7.
+// differences; with dropout on the attention probabilities (the mask is the dropout kernel's, checked
+// here to keep about 1 − p of the entries), the same. Tolerances (‖a−b‖/‖b‖): forward 1e-5, backward
+// 1e-4, finite differences 1e-7.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { dropoutMask } from "../src/kernels/js/dropout.js";
 import { BACKENDS, f32, randomArray, relErr, rng, setup } from "./helpers/numeric.js";
 
 const FWD_TOL = 1e-5;
@@ -24,7 +27,8 @@ function close(name: string, got: ArrayLike<number>, want: ArrayLike<number>, to
 
 // ---- float64 reference ---------------------------------------------------------------------------
 
-function attention64(qkv: ArrayLike<number>, B: number, T: number, C: number, NH: number) {
+/** m: the dropout factor of each att element (B,NH,T,T); att is the softmax before it */
+function attention64(qkv: ArrayLike<number>, B: number, T: number, C: number, NH: number, m?: ArrayLike<number>) {
   const hs = C / NH;
   const at = (b: number, t: number, part: number, h: number, i: number) => qkv[(b * T + t) * 3 * C + part * C + h * hs + i];
   const att = new Float64Array(B * NH * T * T);
@@ -40,16 +44,19 @@ function attention64(qkv: ArrayLike<number>, B: number, T: number, C: number, NH
         }
         const z = row.reduce((a, v) => a + v, 0);
         for (let t2 = 0; t2 <= t; t2++) row[t2] /= z;
+        const w = (t2: number) => row[t2] * (m ? m[((b * NH + h) * T + t) * T + t2] : 1);
         for (let i = 0; i < hs; i++) {
           let s = 0;
-          for (let t2 = 0; t2 <= t; t2++) s += row[t2] * at(b, t2, 2, h, i);
+          for (let t2 = 0; t2 <= t; t2++) s += w(t2) * at(b, t2, 2, h, i);
           out[(b * T + t) * C + h * hs + i] = s;
         }
       }
   return { att, out };
 }
 
-function attentionBackward64(dout: ArrayLike<number>, qkv: ArrayLike<number>, att: Float64Array, B: number, T: number, C: number, NH: number) {
+function attentionBackward64(
+  dout: ArrayLike<number>, qkv: ArrayLike<number>, att: Float64Array, B: number, T: number, C: number, NH: number, m?: ArrayLike<number>,
+) {
   const hs = C / NH;
   const C3 = 3 * C;
   const dqkv = new Float64Array(B * T * C3);
@@ -57,12 +64,14 @@ function attentionBackward64(dout: ArrayLike<number>, qkv: ArrayLike<number>, at
     for (let h = 0; h < NH; h++)
       for (let t = 0; t < T; t++) {
         const a = att.subarray(((b * NH + h) * T + t) * T);
+        const mask = (t2: number) => (m ? m[((b * NH + h) * T + t) * T + t2] : 1);
+        // datt: the gradient of the softmax output, through the dropout factor
         const datt = new Float64Array(T);
         for (let t2 = 0; t2 <= t; t2++)
           for (let i = 0; i < hs; i++) {
             const v = (b * T + t2) * C3 + 2 * C + h * hs + i;
-            datt[t2] += qkv[v] * dout[(b * T + t) * C + h * hs + i];
-            dqkv[v] += a[t2] * dout[(b * T + t) * C + h * hs + i];
+            datt[t2] += qkv[v] * dout[(b * T + t) * C + h * hs + i] * mask(t2);
+            dqkv[v] += a[t2] * mask(t2) * dout[(b * T + t) * C + h * hs + i];
           }
         // softmax Jacobian: ∂att[t3]/∂pre[t2] = att[t3]·(δ(t2,t3) − att[t2])
         for (let t2 = 0; t2 <= t; t2++) {
@@ -79,15 +88,23 @@ function attentionBackward64(dout: ArrayLike<number>, qkv: ArrayLike<number>, at
   return dqkv;
 }
 
+/** The dropout kernel's mask of (p, seed) over n elements. */
+function maskOf(p: number, seed: number, n: number): Float64Array {
+  const mask = dropoutMask(p);
+  return Float64Array.from({ length: n }, (_, i) => mask(seed, i));
+}
+
 // ---- tests -----------------------------------------------------------------------------------------
 
-test("float64 reference backward matches central differences of the float64 forward", () => {
+for (const p of [0, 0.3])
+test(`float64 reference backward matches central differences of the float64 forward (dropout ${p})`, () => {
   const [B, T, C, NH] = [2, 5, 6, 2];
   const r = rng("attention-fd");
   const qkv = randomArray(B * T * 3 * C, r, 1.5);
   const dout = randomArray(B * T * C, r);
-  const loss = () => attention64(qkv, B, T, C, NH).out.reduce((s, v, i) => s + v * dout[i], 0);
-  const analytic = attentionBackward64(dout, qkv, attention64(qkv, B, T, C, NH).att, B, T, C, NH);
+  const m = p > 0 ? maskOf(p, 7, B * NH * T * T) : undefined;
+  const loss = () => attention64(qkv, B, T, C, NH, m).out.reduce((s, v, i) => s + v * dout[i], 0);
+  const analytic = attentionBackward64(dout, qkv, attention64(qkv, B, T, C, NH, m).att, B, T, C, NH, m);
   const numeric = new Float64Array(qkv.length);
   const h = 1e-6;
   for (let i = 0; i < qkv.length; i++) {
@@ -102,41 +119,82 @@ test("float64 reference backward matches central differences of the float64 forw
   close("dqkv", analytic, numeric, FD_TOL);
 });
 
-for (const [B, T, C, NH] of SHAPES)
-  test(`attention forward/backward B=${B} T=${T} C=${C} NH=${NH} (hs ${C / NH}): every backend vs float64 and js`, () => {
-    const mark = arena.mark();
-    const r = rng(`attention:${B}:${T}:${C}:${NH}`);
-    const qkvValues = randomArray(B * T * 3 * C, r, 2);
-    const doutValues = randomArray(B * T * C, r);
-    const dqkvInit = randomArray(B * T * 3 * C, r); // backward accumulates onto this
-    const ref = attention64(Float32Array.from(qkvValues), B, T, C, NH);
-    const dref = attentionBackward64(Float32Array.from(doutValues), Float32Array.from(qkvValues), ref.att, B, T, C, NH);
-    const dwant = Float64Array.from(Float32Array.from(dqkvInit), (v, i) => v + dref[i]);
+const DROPOUT = 0.2;
+const SEED = 12345;
 
-    const qkv = f32(arena, qkvValues, "qkv");
-    const dout = f32(arena, doutValues, "dout");
-    const results = new Map<string, { out: Float32Array; att: Float32Array; dqkv: Float32Array }>();
-    for (const backend of BACKENDS) {
-      const out = arena.alloc(B * T * C, "out");
-      const att = f32(arena, randomArray(B * NH * T * T, r), "att"); // garbage: the kernel overwrites all of it
-      const datt = f32(arena, randomArray(T * T, r), "datt");
-      const dqkv = f32(arena, dqkvInit, "dqkv");
-      k[backend].attentionForward(out.ptr, att.ptr, qkv.ptr, B, T, C, NH);
-      k[backend].attentionBackward(dqkv.ptr, datt.ptr, dout.ptr, qkv.ptr, att.ptr, B, T, C, NH);
-      close(`${backend} out`, out.data, ref.out, FWD_TOL);
-      close(`${backend} att`, att.data, ref.att, FWD_TOL);
-      close(`${backend} dqkv`, dqkv.data, dwant, BWD_TOL);
-      results.set(backend, { out: out.data.slice(), att: att.data.slice(), dqkv: dqkv.data.slice() });
-    }
-    const js = results.get("js")!;
-    for (const backend of ["wasm", "wasm-scalar"]) {
-      const got = results.get(backend)!;
-      close(`${backend} vs js out`, got.out, js.out, FWD_TOL);
-      close(`${backend} vs js att`, got.att, js.att, FWD_TOL);
-      close(`${backend} vs js dqkv`, got.dqkv, js.dqkv, BWD_TOL);
-    }
-    arena.release(mark);
-  });
+for (const p of [0, DROPOUT])
+  for (const [B, T, C, NH] of SHAPES)
+    test(`attention forward/backward B=${B} T=${T} C=${C} NH=${NH} (hs ${C / NH}), dropout ${p}: every backend vs float64 and js`, () => {
+      const mark = arena.mark();
+      const r = rng(`attention:${B}:${T}:${C}:${NH}`);
+      const qkvValues = randomArray(B * T * 3 * C, r, 2);
+      const doutValues = randomArray(B * T * C, r);
+      const dqkvInit = randomArray(B * T * 3 * C, r); // backward accumulates onto this
+      const m = p > 0 ? maskOf(p, SEED, B * NH * T * T) : undefined;
+      const ref = attention64(Float32Array.from(qkvValues), B, T, C, NH, m);
+      const dref = attentionBackward64(Float32Array.from(doutValues), Float32Array.from(qkvValues), ref.att, B, T, C, NH, m);
+      const dwant = Float64Array.from(Float32Array.from(dqkvInit), (v, i) => v + dref[i]);
+      const droppedWant = m ? ref.att.map((a, i) => a * m[i]) : undefined;
+
+      const qkv = f32(arena, qkvValues, "qkv");
+      const dout = f32(arena, doutValues, "dout");
+      const results = new Map<string, { out: Float32Array; att: Float32Array; dqkv: Float32Array }>();
+      for (const backend of BACKENDS) {
+        const out = arena.alloc(B * T * C, "out");
+        const att = f32(arena, randomArray(B * NH * T * T, r), "att"); // garbage: the kernel overwrites all of it
+        const dropped = f32(arena, randomArray(B * NH * T * T, r), "dropped"); // likewise, with dropout
+        const datt = f32(arena, randomArray(T * T, r), "datt");
+        const dqkv = f32(arena, dqkvInit, "dqkv");
+        k[backend].attentionForward(out.ptr, att.ptr, qkv.ptr, B, T, C, NH, p, SEED, dropped.ptr);
+        k[backend].attentionBackward(dqkv.ptr, datt.ptr, dout.ptr, qkv.ptr, att.ptr, B, T, C, NH, p, SEED, dropped.ptr);
+        close(`${backend} out`, out.data, ref.out, FWD_TOL);
+        close(`${backend} att`, att.data, ref.att, FWD_TOL);
+        if (droppedWant) close(`${backend} dropped`, dropped.data, droppedWant, FWD_TOL);
+        close(`${backend} dqkv`, dqkv.data, dwant, BWD_TOL);
+        results.set(backend, { out: out.data.slice(), att: att.data.slice(), dqkv: dqkv.data.slice() });
+      }
+      const js = results.get("js")!;
+      for (const backend of ["wasm", "wasm-scalar"]) {
+        const got = results.get(backend)!;
+        close(`${backend} vs js out`, got.out, js.out, FWD_TOL);
+        close(`${backend} vs js att`, got.att, js.att, FWD_TOL);
+        close(`${backend} vs js dqkv`, got.dqkv, js.dqkv, BWD_TOL);
+      }
+      arena.release(mark);
+    });
+
+test("attention dropout mask: about 1 − p of the causal entries kept, scaled by 1/(1 − p), fresh per seed", () => {
+  const [B, T, C, NH] = [4, 32, 16, 2];
+  const mark = arena.mark();
+  const r = rng("attention-mask");
+  const qkv = f32(arena, randomArray(B * T * 3 * C, r), "qkv");
+  for (const backend of BACKENDS) {
+    const out = arena.alloc(B * T * C, "out");
+    const att = arena.alloc(B * NH * T * T, "att");
+    const dropped = arena.alloc(B * NH * T * T, "dropped");
+    const kept = (seed: number) => {
+      k[backend].attentionForward(out.ptr, att.ptr, qkv.ptr, B, T, C, NH, DROPOUT, seed, dropped.ptr);
+      const flags: boolean[] = [];
+      for (let i = 0; i < att.data.length; i++) {
+        const t = Math.floor(i / T) % T, t2 = i % T;
+        if (t2 > t) {
+          assert.is(dropped.data[i], 0, "nothing above the diagonal");
+          continue;
+        }
+        const ratio = dropped.data[i] / att.data[i];
+        assert.ok(ratio === 0 || Math.abs(ratio - 1 / (1 - DROPOUT)) < 1e-5, `${backend}: entry ${i} scaled by ${ratio}`);
+        flags.push(ratio !== 0);
+      }
+      return flags;
+    };
+    const a = kept(1), b = kept(2);
+    const share = a.filter(Boolean).length / a.length;
+    assert.ok(Math.abs(share - (1 - DROPOUT)) < 0.02, `${backend}: kept ${share} of ${a.length}`);
+    const same = a.filter((v, i) => v === b[i]).length / a.length;
+    assert.ok(same < 0.75, `${backend}: seeds 1 and 2 agree on ${same} of the entries`);
+  }
+  arena.release(mark);
+});
 
 test("attention kernels: bad calls throw an error naming the kernel", () => {
   const mark = arena.mark();
@@ -146,9 +204,11 @@ test("attention kernels: bad calls throw an error naming the kernel", () => {
   const qkv = arena.alloc(B * T * 3 * C, "qkv");
   const datt = arena.alloc(T * T, "datt");
   for (const backend of BACKENDS) {
-    assert.throws(() => k[backend].attentionForward(out.ptr, att.ptr, qkv.ptr, B, 0, C, NH), /attentionForward/);
-    assert.throws(() => k[backend].attentionForward(out.ptr, att.ptr, qkv.ptr, B * 100, T, C, NH), /attentionForward: out/);
-    assert.throws(() => k[backend].attentionBackward(qkv.ptr, datt.ptr, out.ptr, qkv.ptr, att.ptr, B, T, C, NH * 100), /attentionBackward: att/);
+    assert.throws(() => k[backend].attentionForward(out.ptr, att.ptr, qkv.ptr, B, 0, C, NH, 0, 0, 0), /attentionForward/);
+    assert.throws(() => k[backend].attentionForward(out.ptr, att.ptr, qkv.ptr, B * 100, T, C, NH, 0, 0, 0), /attentionForward: out/);
+    assert.throws(() => k[backend].attentionForward(out.ptr, att.ptr, qkv.ptr, B, T, C, NH, 1, 0, att.ptr), /attentionForward: argument 7/);
+    assert.throws(() => k[backend].attentionForward(out.ptr, att.ptr, qkv.ptr, B, T, C, NH, 0.1, 0, 0), /attentionForward: dropped/);
+    assert.throws(() => k[backend].attentionBackward(qkv.ptr, datt.ptr, out.ptr, qkv.ptr, att.ptr, B, T, C, NH * 100, 0, 0, 0), /attentionBackward: att/);
   }
   arena.release(mark);
 });

@@ -17,7 +17,8 @@ import { DEFAULT_NAMES_SOURCE } from "../src/data/default-names.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url)); // build/test/ → the repository
-const STEPS = 400;
+// long enough (about a second in the page) that the pause click always lands before the run ends
+const STEPS = 2000;
 const SEED = 7;
 
 if (!existsSync(CHROMIUM)) {
@@ -118,7 +119,7 @@ if (!existsSync(CHROMIUM)) {
     const frame = await page.evaluate(() => new Promise<number>((r) => { const t = performance.now(); requestAnimationFrame(() => r(performance.now() - t)); }));
     assert.ok(frame < 1000, `animation frame took ${frame} ms during training`);
     await waitForFinish();
-    assert.is(await text("#stat-step"), String(STEPS));
+    assert.is(await text("#stat-step"), STEPS.toLocaleString("en-US"));
     assert.ok(Number((await text("#stat-speed")).replace(/,/g, "")) > 0, "steps/s shown");
     const chart = await page.$eval("#chart", (c) => ({ ...(c as HTMLElement).dataset, label: c.getAttribute("aria-label") }) as Record<string, string | undefined>);
     assert.ok(Number(chart.points) >= 10, `evaluation points: ${chart.points}`);
@@ -130,8 +131,8 @@ if (!existsSync(CHROMIUM)) {
     const samples = await page.$$eval("#samples li", (lis) => lis.map((li) => li.textContent ?? ""));
     assert.is(samples.length, 24);
     assert.ok(samples.some((s) => /^[a-z]+$/.test(s)), `samples look like names: ${samples.join(" ")}`);
-    assert.match(await text("#samples-caption"), `step ${STEPS}`);
-    assert.match(await text("#run-info"), /^Done: 400 steps/);
+    assert.match(await text("#samples-caption"), `step ${STEPS.toLocaleString("en-US")}`);
+    assert.match(await text("#run-info"), new RegExp(`^Done: ${STEPS.toLocaleString("en-US")} steps`));
   });
 
   test("the checkpoint downloads, is the CLI's file for the same settings, and loads back to sample", async () => {
@@ -164,7 +165,7 @@ if (!existsSync(CHROMIUM)) {
     await page.click("#start");
     assert.match(await errorMessage(), /pasted list has no names/);
     assert.is(await state(), "finished");
-    assert.is(await text("#stat-step"), String(STEPS), "a failed start keeps the previous run's results");
+    assert.is(await text("#stat-step"), STEPS.toLocaleString("en-US"), "a failed start keeps the previous run's results");
     assert.is(await page.getAttribute("#download", "aria-disabled"), "false");
 
     await page.check('input[name="data"][value="file"]');

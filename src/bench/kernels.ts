@@ -222,25 +222,28 @@ function gptCases(): Case[] {
   });
   // q·k and att·v forward, then datt, dq, dk, dv backward: 6 products of 2·hs flops per causal pair
   const pairs = B * NH * ((T * (T + 1)) / 2);
-  cases.push({
-    kernel: "attention fwd+bwd",
-    layout: "-",
-    shape: `B${B} T${T} C${C} NH${NH}`,
-    flops: 6 * 2 * hs * pairs,
-    needs: ["attentionForward", "attentionBackward"],
-    setup: (arena, ops) => {
-      const qkv = randomF32(arena, R * 3 * C, 15, "qkv");
-      const dout = randomF32(arena, R * C, 16, "dout");
-      const out = arena.alloc(R * C, "out").ptr;
-      const att = arena.alloc(B * NH * T * T, "att").ptr;
-      const datt = arena.alloc(T * T, "datt").ptr;
-      const dqkv = arena.alloc(R * 3 * C, "dqkv").ptr;
-      return () => {
-        ops.attentionForward(out, att, qkv, B, T, C, NH);
-        ops.attentionBackward(dqkv, datt, dout, qkv, att, B, T, C, NH);
-      };
-    },
-  });
+  // with nanoGPT-style dropout on the probabilities too (the mask drawn forward, recomputed backward)
+  for (const p of [0, 0.1])
+    cases.push({
+      kernel: p > 0 ? `attention fwd+bwd, dropout ${p}` : "attention fwd+bwd",
+      layout: "-",
+      shape: `B${B} T${T} C${C} NH${NH}`,
+      flops: 6 * 2 * hs * pairs,
+      needs: ["attentionForward", "attentionBackward"],
+      setup: (arena, ops) => {
+        const qkv = randomF32(arena, R * 3 * C, 15, "qkv");
+        const dout = randomF32(arena, R * C, 16, "dout");
+        const out = arena.alloc(R * C, "out").ptr;
+        const att = arena.alloc(B * NH * T * T, "att").ptr;
+        const dropped = arena.alloc(B * NH * T * T, "dropped").ptr;
+        const datt = arena.alloc(T * T, "datt").ptr;
+        const dqkv = arena.alloc(R * 3 * C, "dqkv").ptr;
+        return () => {
+          ops.attentionForward(out, att, qkv, B, T, C, NH, p, 7, dropped);
+          ops.attentionBackward(dqkv, datt, dout, qkv, att, B, T, C, NH, p, 7, dropped);
+        };
+      },
+    });
   return cases;
 }
 

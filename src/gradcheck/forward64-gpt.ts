@@ -6,6 +6,7 @@ import type { CausalSelfAttention } from "../nn/attention.js";
 import type { Block, TokenPositionEmbedding } from "../nn/gpt.js";
 import type { GPT, GptTransformer } from "../models/gpt.js";
 import { forward64, type Values64 } from "./forward64.js";
+import { dropoutMask } from "../kernels/js/dropout.js";
 
 export const GPT_KINDS = ["TokenPositionEmbedding", "CausalSelfAttention", "Block", "GptTransformer", "GPT"];
 
@@ -18,8 +19,13 @@ function tokenPosition64(idx: Float64Array, B: number, T: number, C: number, wte
   return out;
 }
 
-/** causal softmax(q·kᵀ/√hs)·v per head over qkv (B,T,3C) → (B,T,C) */
-export function attention64(qkv: Float64Array, B: number, T: number, C: number, NH: number): Float64Array {
+/**
+ * causal dropout(softmax(q·kᵀ/√hs))·v per head over qkv (B,T,3C) → (B,T,C); `mask` gives the
+ * dropout factor of att's element ((b·NH + h)·T + t)·T + t2 (none: no dropout)
+ */
+export function attention64(
+  qkv: Float64Array, B: number, T: number, C: number, NH: number, mask?: (i: number) => number,
+): Float64Array {
   const hs = C / NH;
   const out = new Float64Array(B * T * C);
   const p = new Float64Array(T);
@@ -37,6 +43,7 @@ export function attention64(qkv: Float64Array, B: number, T: number, C: number, 
         }
         let z = 0;
         for (let t2 = 0; t2 <= t; t2++) z += p[t2] = Math.exp(p[t2] - max);
+        if (mask) for (let t2 = 0; t2 <= t; t2++) p[t2] *= mask(((b * NH + h) * T + t) * T + t2);
         for (let i = 0; i < hs; i++) {
           let s = 0;
           for (let t2 = 0; t2 <= t; t2++) s += p[t2] * qkv[(b * T + t2) * 3 * C + 2 * C + h * hs + i];
@@ -68,7 +75,9 @@ export function gptForward64(layer: Layer, x: Float64Array, B: number, training:
     }
     case "CausalSelfAttention": {
       const a = layer as CausalSelfAttention;
-      const y = attention64(f(a.cAttn, x), B, a.inShape[0], a.nEmbd, a.nHead);
+      const { p, seed } = a.attentionDropout;
+      const mask = training && p > 0 ? (i: number) => dropoutMask(p)(seed, i) : undefined;
+      const y = attention64(f(a.cAttn, x), B, a.inShape[0], a.nEmbd, a.nHead, mask);
       return f(a.residDropout, f(a.cProj, y));
     }
     case "Block": {

@@ -1,7 +1,7 @@
-// Argument checks shared by every backend: dimensions must be positive integers and every buffer
-// must lie inside the arena. A bad call throws an error naming the kernel instead of silently
-// corrupting memory. Each check takes the kernel's own arguments (fixed arity, no allocation: it
-// runs on every kernel call of every training step).
+// Argument checks shared by every backend: dimensions must be positive integers, dropout
+// probabilities in [0, 1), and every buffer must lie inside the arena. A bad call throws an error
+// naming the kernel instead of silently corrupting memory. Each check takes the kernel's own
+// arguments (fixed arity, no allocation: it runs on every kernel call of every training step).
 import type { Arena } from "../memory/arena.js";
 import type { KernelOps } from "./types.js";
 
@@ -12,6 +12,10 @@ export class Checker {
   dim(i: number, v: number): void {
     if (!Number.isInteger(v) || v < 1 || v > 0x7fffffff)
       throw new RangeError(`${this.kernel}: dimension argument ${i} must be a positive integer, got ${v}`);
+  }
+  /** a dropout probability: 0 ≤ v < 1 */
+  probability(i: number, v: number): void {
+    if (!(v >= 0 && v < 1)) throw new RangeError(`${this.kernel}: argument ${i} must be a probability in [0, 1), got ${v}`);
   }
   buf(name: string, ptr: number, n: number): void {
     this.arena.check(this.kernel, name, ptr, n);
@@ -87,14 +91,16 @@ export const SPECS: Record<keyof KernelOps, Check> = {
     ck.dim(3, R); ck.dim(4, V);
     ck.buf("dlogits", dl, R * V); ck.buf("probs", p, R * V); ck.buf("targets", t, R);
   },
-  attentionForward: (ck, out, att, qkv, B, T, C, NH) => {
-    ck.dim(3, B); ck.dim(4, T); ck.dim(5, C); ck.dim(6, NH);
+  attentionForward: (ck, out, att, qkv, B, T, C, NH, p, _seed, dropped) => {
+    ck.dim(3, B); ck.dim(4, T); ck.dim(5, C); ck.dim(6, NH); ck.probability(7, p);
     ck.buf("out", out, B * T * C); ck.buf("att", att, B * NH * T * T); ck.buf("qkv", qkv, B * T * 3 * C);
+    if (p > 0) ck.buf("dropped", dropped, B * NH * T * T);
   },
-  attentionBackward: (ck, dqkv, datt, dout, qkv, att, B, T, C, NH) => {
-    ck.dim(5, B); ck.dim(6, T); ck.dim(7, C); ck.dim(8, NH);
+  attentionBackward: (ck, dqkv, datt, dout, qkv, att, B, T, C, NH, p, _seed, dropped) => {
+    ck.dim(5, B); ck.dim(6, T); ck.dim(7, C); ck.dim(8, NH); ck.probability(9, p);
     ck.buf("dqkv", dqkv, B * T * 3 * C); ck.buf("datt", datt, T * T); ck.buf("dout", dout, B * T * C);
     ck.buf("qkv", qkv, B * T * 3 * C); ck.buf("att", att, B * NH * T * T);
+    if (p > 0) ck.buf("dropped", dropped, B * NH * T * T);
   },
   sgdStep: ew3("param", "grad", "velocity"),
   adamwStep: (ck, p, g, m, v, n) => { ck.dim(4, n); ck.buf("param", p, n); ck.buf("grad", g, n); ck.buf("m", m, n); ck.buf("v", v, n); },

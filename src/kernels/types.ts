@@ -107,15 +107,22 @@ export interface KernelOps {
   /**
    * Causal multi-head self-attention over the fused projection qkv[B,T,3C] (row = q | k | v, head h
    * at columns h·hs..(h+1)·hs, hs = C/NH). att[B,NH,T,T] = softmax_{t2≤t}(q_t·k_t2/√hs), 0 for t2 > t
-   * (saved for the backward); out[B,T,C] = Σ_t2 att[t,t2]·v_t2, heads side by side.
+   * (saved for the backward); out[B,T,C] = Σ_t2 w[t,t2]·v_t2, heads side by side, with w = att or,
+   * when p > 0 (dropout on the attention probabilities), w = dropped[B,NH,T,T] = att ⊙ mask: the
+   * dropout kernel's mask of `seed` over att's element indices (0 or 1/(1 − p)). dropped is unused
+   * when p = 0.
    */
-  attentionForward(out: Ptr, att: Ptr, qkv: Ptr, B: number, T: number, C: number, NH: number): void;
+  attentionForward(
+    out: Ptr, att: Ptr, qkv: Ptr, B: number, T: number, C: number, NH: number, p: number, seed: number, dropped: Ptr,
+  ): void;
   /**
    * dqkv[B,T,3C] += the gradient through attention, from dout[B,T,C] and the forward's qkv, att.
    * datt is scratch of T·T floats (one head of one example at a time); its contents are overwritten.
+   * p, seed and dropped are the forward's (the mask is recomputed from the seed).
    */
   attentionBackward(
     dqkv: Ptr, datt: Ptr, dout: Ptr, qkv: Ptr, att: Ptr, B: number, T: number, C: number, NH: number,
+    p: number, seed: number, dropped: Ptr,
   ): void;
 
   // ---- optimisers (over a contiguous range of n parameters) --------------------------------------

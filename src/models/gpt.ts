@@ -20,7 +20,7 @@ export interface GptConfig {
   nHead: number;
   /** C, a multiple of nHead */
   nEmbd: number;
-  /** dropout after the embeddings and on both residual branches (not on attention probabilities) */
+  /** dropout after the embeddings, on the attention probabilities and on both residual branches (nanoGPT's) */
   dropout: number;
   /** biases in the Linear layers (LayerNorms always have one) */
   bias: boolean;

@@ -23,17 +23,22 @@ export function murmur3(seed: number, i: number): number {
   return h >>> 0;
 }
 
+/** The mask of probability p: (seed, i) → 1/(1 − p) in f32 when u(seed, i) ≥ p (p in f32), else 0. */
+export function dropoutMask(p: number): (seed: number, i: number) => number {
+  const p32 = Math.fround(p);
+  const keepScale = p32 < 1 ? Math.fround(1 / Math.fround(1 - p32)) : 0;
+  return (seed, i) => ((murmur3(seed, i) >>> 8) * 2 ** -24 >= p32 ? keepScale : 0);
+}
+
 export function createDropoutJs(arena: Arena): DropoutOps {
   return {
     // x[n] -> y[n], mask[n] ∈ {0, 1/(1 − p)}
     dropoutForward(y, mask, x, n, p, seed) {
       const f = arena.f32;
       const [yo, mo, xo] = [y >> 2, mask >> 2, x >> 2];
-      const p32 = Math.fround(p);
-      const keepScale = p32 < 1 ? Math.fround(1 / Math.fround(1 - p32)) : 0;
+      const maskOf = dropoutMask(p);
       for (let i = 0; i < n; i++) {
-        const u = (murmur3(seed, i) >>> 8) * 2 ** -24;
-        const m = u >= p32 ? keepScale : 0;
+        const m = maskOf(seed, i);
         f[mo + i] = m;
         f[yo + i] = f[xo + i] * m;
       }

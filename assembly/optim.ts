@@ -15,6 +15,18 @@ export function sgdStep(
     const lrV = f32x4.splat(lr);
     const momV = f32x4.splat(momentum);
     const wdV = f32x4.splat(weightDecay);
+    if (!useMomentum) {
+      // plain SGD (the lectures'): two vectors per iteration halve the loop overhead
+      for (; i + 8 <= n; i += 8) {
+        const o = <usize>i << 2;
+        const p0 = v128.load(param + o);
+        const p1 = v128.load(param + o, 16);
+        const g0 = f32x4.add(v128.load(grad + o), f32x4.mul(wdV, p0));
+        const g1 = f32x4.add(v128.load(grad + o, 16), f32x4.mul(wdV, p1));
+        v128.store(param + o, f32x4.sub(p0, f32x4.mul(lrV, g0)));
+        v128.store(param + o, f32x4.sub(p1, f32x4.mul(lrV, g1)), 16);
+      }
+    }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       const p = v128.load(param + o);

@@ -1,19 +1,29 @@
-// npm run quality: train presets on a names file with their full recipes and write a results table
-// (Markdown and JSON) with losses, parameters, steps, wall time and steps/s, plus the loss curves.
-// Usage: node scripts/quality.mjs [--data FILE] [--presets a,b,c] [--out DIR] [-- extra train args]
+// npm run quality: train presets with their full recipes — the names presets on a names file, the
+// text presets (gpt-shakespeare) on a text file — and write a results table (Markdown and JSON) with
+// losses, parameters, steps, wall time and steps/s, plus the loss curves.
+// Usage: node scripts/quality.mjs [--data NAMES] [--text TEXT] [--presets a,b,c] [--out DIR] [-- extra train args]
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { options, root, NAMES_TXT } from "./runs.mjs";
+import { options, root, NAMES_TXT, SHAKESPEARE_TXT } from "./runs.mjs";
+import { PRESETS } from "../build/src/train/presets.js";
 
 const { take, rest } = options();
-const data = take("--data", NAMES_TXT);
-const presets = take("--presets", "bigram,nbigram,mlp,bnmlp,wavenet,wavenet-plus").split(",");
+const names = take("--data", NAMES_TXT);
+const text = take("--text", SHAKESPEARE_TXT);
+const presets = take("--presets", "bigram,nbigram,mlp,bnmlp,wavenet,wavenet-plus,gpt,gpt-shakespeare").split(",");
 const out = take("--out", join(root, "runs", "quality"));
 const extra = rest();
-if (!existsSync(data)) {
-  console.error(`quality: ${data} not found; pass --data FILE`);
-  process.exit(2);
+const dataOf = (preset) => (PRESETS[preset]?.data === "text" ? text : names);
+for (const preset of presets) {
+  if (!PRESETS[preset]) {
+    console.error(`quality: unknown preset ${preset} (presets: ${Object.keys(PRESETS).join(", ")})`);
+    process.exit(2);
+  }
+  if (!existsSync(dataOf(preset))) {
+    console.error(`quality: ${dataOf(preset)} (for ${preset}) not found; pass ${dataOf(preset) === text ? "--text" : "--data"} FILE`);
+    process.exit(2);
+  }
 }
 mkdirSync(out, { recursive: true });
 
@@ -21,6 +31,7 @@ const resultsPath = join(out, "results.json");
 const results = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, "utf8")) : {};
 for (const preset of presets) {
   const dir = join(out, preset);
+  const data = dataOf(preset);
   console.error(`quality: training ${preset} on ${data} …`);
   rmSync(join(dir, "log.jsonl"), { force: true }); // --log appends (a resumed run continues its log)
   const r = spawnSync(

@@ -166,7 +166,6 @@ function parseValue(v: string): string | number | boolean {
   return v.trim() !== "" && Number.isFinite(n) ? n : v;
 }
 
-/** Apply `key=value` overrides to a model config and recipe (for experiments and ablations). */
 /**
  * The windows a text run's final train loss is measured on: non-overlapping windows, evenly spaced
  * so there are about as many as validation windows (the 1M-character Tiny Shakespeare training split
@@ -178,6 +177,7 @@ function trainLossWindows(train: TextWindows, val: TrainingData): TextWindows {
   return textWindows(tokens, T, T * Math.max(1, Math.floor(all / Math.max(1, val.count))));
 }
 
+/** Apply `key=value` overrides to a model config and recipe (for experiments and ablations). */
 export function applyOverrides(model: ModelConfig, recipe: Recipe, set: Record<string, string>): { model: ModelConfig; recipe: Recipe } {
   const m: Record<string, unknown> = { ...model };
   const r: Recipe = { ...recipe, optimizer: { ...recipe.optimizer }, schedule: { ...recipe.schedule } };

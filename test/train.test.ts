@@ -65,6 +65,19 @@ for (const backend of ["wasm", "js"] as BackendName[])
     assert.ok(straight.params.every((v, i) => Object.is(v, resumed.params[i])), "identical parameters");
   });
 
+test("resume is exact for a GPT whose dropout draws masks in three places (embeddings, attention probabilities, residual branches)", async () => {
+  const config: RunConfig = { preset: "gpt", words, dataSource: DEFAULT_NAMES_SOURCE, steps: 24, batchSize: 8, evalEvery: 12, seed: 5, set: { dropout: "0.2" } };
+  const straight = await finalParams(config);
+  const first = await finalParams(config, 10);
+  assert.is(first.summary.steps, 10);
+  const resumed = await finalParams(config, undefined, { model: first.last.model, optimizer: first.last.optimizer! });
+  assert.is(resumed.summary.steps, 24);
+  assert.ok(straight.params.every((v, i) => Object.is(v, resumed.params[i])), "identical parameters");
+  // and the dropout matters: without it the run ends elsewhere
+  const plain = await finalParams({ ...config, set: { dropout: "0" } });
+  assert.ok(plain.params.some((v, i) => v !== straight.params[i]), "dropout changes the trajectory");
+});
+
 test("checkpoint round trip keeps every tensor and the metadata", async () => {
   const { trained, meta } = await runTraining({ ...base, steps: 10 });
   const bytes = encodeCheckpoint(trained, meta);

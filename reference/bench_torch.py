@@ -22,7 +22,6 @@ import argparse
 import ctypes
 import json
 import os
-import random
 import statistics
 import sys
 import time
@@ -34,20 +33,16 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_reference import FULL_CONFIGS, build_model, gpt_loss  # noqa: E402
+from torch_reference import FULL_CONFIGS, build_model, gpt_loss, lecture_words, padded_sequences  # noqa: E402
 
 SAMPLES = 5
 BATCH = 32
 
 
 def names_examples(path, block_size):
-    """The lecture pipeline: '.'-bounded vocabulary, random.seed(42) shuffle, first 80% as training contexts."""
-    with open(path, encoding="utf-8") as f:
-        words = [w.strip() for w in f if w.strip()]
-    stoi = {ch: i + 1 for i, ch in enumerate(sorted(set("".join(words))))}
+    """The lecture pipeline: '.'-bounded vocabulary, the lectures' shuffle, first 80% as training contexts."""
+    words, stoi = lecture_words(path)
     stoi["."] = 0
-    random.seed(42)
-    random.shuffle(words)
     X, Y = [], []
     for w in words[: int(0.8 * len(words))]:
         context = [0] * block_size
@@ -67,20 +62,8 @@ def synthetic_examples(block_size, count=182_625, vocab=27, targets=1):
 
 def names_sequences(path, block_size):
     """makemore's CharDataset over the lecture split's training names: X = [0, c1..cn, 0, ...], Y = [c1..cn, 0, -1, ...]."""
-    with open(path, encoding="utf-8") as f:
-        words = [w.strip() for w in f if w.strip()]
-    stoi = {ch: i + 1 for i, ch in enumerate(sorted(set("".join(words))))}
-    random.seed(42)
-    random.shuffle(words)
-    train = words[: int(0.8 * len(words))]
-    X = torch.zeros(len(train), block_size, dtype=torch.long)
-    Y = torch.full((len(train), block_size), -1, dtype=torch.long)
-    for i, w in enumerate(train):
-        ids = torch.tensor([stoi[ch] for ch in w], dtype=torch.long)
-        X[i, 1 : 1 + len(w)] = ids
-        Y[i, : len(w)] = ids
-        Y[i, len(w)] = 0
-    return X, Y
+    words, stoi = lecture_words(path)
+    return padded_sequences(words[: int(0.8 * len(words))], stoi, block_size)
 
 
 def text_windows(path, block_size, synthetic_vocab=65, synthetic_tokens=1_003_854):

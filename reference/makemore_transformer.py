@@ -18,12 +18,16 @@ the last line reports the step with the best validation loss and its test loss. 
 import argparse
 import json
 import math
-import random
+import os
+import sys
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_reference import lecture_words, padded_sequences  # noqa: E402
 
 
 class NewGELU(nn.Module):
@@ -78,26 +82,12 @@ class Transformer(nn.Module):
 
 
 def splits(path):
-    with open(path, encoding="utf-8") as f:
-        words = [w.strip() for w in f if w.strip()]
-    chars = sorted(set("".join(words)))
-    stoi = {ch: i + 1 for i, ch in enumerate(chars)}
+    """vocabulary size, block size (longest name + 1) and (X, Y) of the train, val and test names."""
+    words, stoi = lecture_words(path)
     block_size = max(len(w) for w in words) + 1
-    random.seed(42)
-    random.shuffle(words)
     n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
-
-    def tensors(ws):
-        X = torch.zeros(len(ws), block_size, dtype=torch.long)
-        Y = torch.full((len(ws), block_size), -1, dtype=torch.long)
-        for i, w in enumerate(ws):
-            ids = torch.tensor([stoi[ch] for ch in w], dtype=torch.long)
-            X[i, 1 : 1 + len(w)] = ids
-            Y[i, : len(w)] = ids
-            Y[i, len(w)] = 0
-        return X, Y
-
-    return len(chars) + 1, block_size, tensors(words[:n1]), tensors(words[n1:n2]), tensors(words[n2:])
+    parts = (words[:n1], words[n1:n2], words[n2:])
+    return len(stoi) + 1, block_size, *(padded_sequences(p, stoi, block_size) for p in parts)
 
 
 @torch.no_grad()

@@ -12,6 +12,7 @@ pure-Python functions below (the `safetensors` package is not in Debian bookworm
 import copy
 import json
 import os
+import random
 import struct
 import sys
 import tempfile
@@ -233,6 +234,35 @@ class GPT(nn.Module):
         for block in t.h:
             x = block(x)
         return self.lm_head(t.ln_f(x))
+
+
+def lecture_words(path):
+    """The names of `path` (one a line) in the lectures' order — Python random.seed(42) shuffle — and
+    stoi (letters from 1; '.' = 0 is the boundary). Splits: first 80% train, next 10% val, rest test.
+    A missing, unreadable or empty file exits with a one-line message."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            words = [w.strip() for w in f if w.strip()]
+    except (OSError, UnicodeDecodeError) as e:
+        sys.exit(f"{path}: cannot read names ({e.__class__.__name__}: {e})")
+    if not words:
+        sys.exit(f"{path}: no names in the file")
+    stoi = {ch: i + 1 for i, ch in enumerate(sorted(set("".join(words))))}
+    random.seed(42)
+    random.shuffle(words)
+    return words, stoi
+
+
+def padded_sequences(words, stoi, block_size):
+    """makemore's CharDataset: per name X = [0, c1..cn, 0, ...], Y = [c1..cn, 0, -1, ...] (long)."""
+    X = torch.zeros(len(words), block_size, dtype=torch.long)
+    Y = torch.full((len(words), block_size), -1, dtype=torch.long)
+    for i, w in enumerate(words):
+        ids = torch.tensor([stoi[ch] for ch in w], dtype=torch.long)
+        X[i, 1 : 1 + len(w)] = ids
+        Y[i, : len(w)] = ids
+        Y[i, len(w)] = 0
+    return X, Y
 
 
 def gpt_loss(logits, targets):

@@ -1,4 +1,4 @@
-// Embedding lookup and its scatter-add gradient. Rows are C contiguous floats; idx is int32.
+// Embedding lookup and its scatter-add gradient, and the same for n lookups summed per row. Rows are C contiguous floats; idx is int32.
 // An index outside [0, V) never touches memory outside the table: the forward writes a zero row,
 // the backward skips the row, and both return how many such indices they met (0 for valid data),
 // so the caller can raise an error without a separate validation pass.
@@ -27,6 +27,52 @@ export function embeddingBackward(dtable: usize, dout: usize, idx: usize, n: i32
     const ix = load<i32>(idx + (<usize>r << 2));
     if (<u32>ix < <u32>V) addRow(dtable + <usize>ix * rowBytes, dout + <usize>r * rowBytes, C);
     else bad++;
+  }
+  return bad;
+}
+
+/**
+ * out[r,:] = Σ_{j<n} table[j·V + idx[r·n + j], :]: n lookups summed, slot j in its own block of V
+ * rows of table[n·V, C] (the Embedding → FlattenConsecutive(n) → Linear product, src/nn/fusion.ts).
+ * Returns the number of idx outside [0, V); they add nothing.
+ */
+export function embeddingSumForward(out: usize, table: usize, idx: usize, R: i32, n: i32, C: i32, V: i32): i32 {
+  const rowBytes = <usize>C << 2;
+  const slotBytes = <usize>V * rowBytes;
+  let bad = 0;
+  for (let r = 0; r < R; r++) {
+    const dst = out + <usize>r * rowBytes;
+    const ids = idx + (<usize>(r * n) << 2);
+    let written = false;
+    for (let j = 0; j < n; j++) {
+      const ix = load<i32>(ids + (<usize>j << 2));
+      if (<u32>ix >= <u32>V) {
+        bad++;
+        continue;
+      }
+      const src = table + <usize>j * slotBytes + <usize>ix * rowBytes;
+      if (written) addRow(dst, src, C);
+      else copyRow(dst, src, C);
+      written = true;
+    }
+    if (!written) memory.fill(dst, 0, rowBytes);
+  }
+  return bad;
+}
+
+/** dtable[j·V + idx[r·n + j], :] += dout[r, :] for every r, j < n; returns the number of idx outside [0, V) (skipped) */
+export function embeddingSumBackward(dtable: usize, dout: usize, idx: usize, R: i32, n: i32, C: i32, V: i32): i32 {
+  const rowBytes = <usize>C << 2;
+  const slotBytes = <usize>V * rowBytes;
+  let bad = 0;
+  for (let r = 0; r < R; r++) {
+    const src = dout + <usize>r * rowBytes;
+    const ids = idx + (<usize>(r * n) << 2);
+    for (let j = 0; j < n; j++) {
+      const ix = load<i32>(ids + (<usize>j << 2));
+      if (<u32>ix < <u32>V) addRow(dtable + <usize>j * slotBytes + <usize>ix * rowBytes, src, C);
+      else bad++;
+    }
   }
   return bad;
 }

@@ -122,16 +122,16 @@ const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
 
 // ---- packing into scratch -----------------------------------------------------------------------
 
-/** Stores the 4×4 block with rows r0..r3 transposed: dst[q·stride + r] = r_r[q]. */
-@inline function storeTransposed(dst: usize, stride: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+/** Stores the 4×4 block with rows r0..r3 transposed: dst[q·stride + r] (+)= r_r[q]. */
+@inline function storeTransposed(dst: usize, stride: usize, r0: v128, r1: v128, r2: v128, r3: v128, accumulate: bool = false): void {
   const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
   const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7); // r0[2] r1[2] r0[3] r1[3]
   const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
   const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-  v128.store(dst, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
-  v128.store(dst + stride, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
-  v128.store(dst + 2 * stride, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
-  v128.store(dst + 3 * stride, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+  putN(dst, i32x4.shuffle(t0, t2, 0, 1, 4, 5), 4, accumulate);
+  putN(dst + stride, i32x4.shuffle(t0, t2, 2, 3, 6, 7), 4, accumulate);
+  putN(dst + 2 * stride, i32x4.shuffle(t1, t3, 0, 1, 4, 5), 4, accumulate);
+  putN(dst + 3 * stride, i32x4.shuffle(t1, t3, 2, 3, 6, 7), 4, accumulate);
 }
 
 /**
@@ -320,6 +320,34 @@ export function matmulNT(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, a
       }
     }
   }
+}
+
+/** dst[C,R] (+)= srcᵀ for src[R,C]: 4×4 blocks through registers, the edges one element at a time */
+export function transpose(dst: usize, src: usize, R: i32, C: i32, accumulate: i32): void {
+  const lds = <usize>C << 2;
+  const ldd = <usize>R << 2;
+  const acc = accumulate != 0;
+  let r = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; r + 4 <= R; r += 4) {
+      const s = src + <usize>r * lds;
+      const d = dst + (<usize>r << 2);
+      let c = 0;
+      for (; c + 4 <= C; c += 4) {
+        const o = <usize>c << 2;
+        storeTransposed(d + <usize>c * ldd, ldd, v128.load(s + o), v128.load(s + lds + o), v128.load(s + 2 * lds + o), v128.load(s + 3 * lds + o), acc);
+      }
+      for (; c < C; c++) for (let q = 0; q < 4; q++) transposeOne(dst, src, r + q, c, lds, ldd, acc);
+    }
+  }
+  for (; r < R; r++) for (let c = 0; c < C; c++) transposeOne(dst, src, r, c, lds, ldd, acc);
+}
+
+/** dst[c, r] (+)= src[r, c] */
+@inline function transposeOne(dst: usize, src: usize, r: i32, c: i32, lds: usize, ldd: usize, accumulate: bool): void {
+  const p = dst + <usize>c * ldd + (<usize>r << 2);
+  const v = load<f32>(src + <usize>r * lds + (<usize>c << 2));
+  store<f32>(p, accumulate ? load<f32>(p) + v : v);
 }
 
 /** y[M,N] += bias[N] (broadcast over rows) */

@@ -1,8 +1,9 @@
 // Normalisation kernels: BatchNorm1d over rows (channels contiguous) and LayerNorm over the last dim.
 // Statistics are two-pass (mean, then mean of squared deviations), never E[x²] − E[x]².
-// SIMD: BatchNorm vectorises over 4 channels at a time, each channel's sum running down the rows in
-// the same order as the scalar loop (so both builds agree bit for bit); LayerNorm vectorises along
-// the row.
+// SIMD: BatchNorm vectorises over channels, each channel's sum running down the rows in the same
+// order as the scalar loop (so both builds agree bit for bit). Strips of 16 channels keep four
+// independent sums in flight (one sum chain is bound by the add latency, ~3 cycles a row), then 4 and
+// 1 at the edge. LayerNorm vectorises along the row.
 
 // x[R,C] -> y[R,C], xhat[R,C], invstd[C]; updates runningMean/runningVar[C] when training.
 // Training: mean, biased var over R rows; running stats take the unbiased var·R/(R−1) (PyTorch),
@@ -22,6 +23,63 @@ export function batchnormForward(
     const vInvR = f32x4.splat(invR);
     const vEps = f32x4.splat(eps);
     const one = f32x4.splat(1);
+    for (; c + 16 <= C; c += 16) {
+      const col = <usize>c << 2;
+      let m0: v128, m1: v128, m2: v128, m3: v128;
+      let v0: v128, v1: v128, v2: v128, v3: v128;
+      if (training) {
+        let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+        let p = x + col;
+        for (let r = 0; r < R; r++, p += rowBytes) {
+          s0 = f32x4.add(s0, v128.load(p));
+          s1 = f32x4.add(s1, v128.load(p, 16));
+          s2 = f32x4.add(s2, v128.load(p, 32));
+          s3 = f32x4.add(s3, v128.load(p, 48));
+        }
+        m0 = f32x4.mul(s0, vInvR);
+        m1 = f32x4.mul(s1, vInvR);
+        m2 = f32x4.mul(s2, vInvR);
+        m3 = f32x4.mul(s3, vInvR);
+        s0 = f32x4.splat(0); s1 = f32x4.splat(0); s2 = f32x4.splat(0); s3 = f32x4.splat(0);
+        p = x + col;
+        for (let r = 0; r < R; r++, p += rowBytes) {
+          s0 = addSquare(s0, v128.load(p), m0);
+          s1 = addSquare(s1, v128.load(p, 16), m1);
+          s2 = addSquare(s2, v128.load(p, 32), m2);
+          s3 = addSquare(s3, v128.load(p, 48), m3);
+        }
+        v0 = f32x4.mul(s0, vInvR);
+        v1 = f32x4.mul(s1, vInvR);
+        v2 = f32x4.mul(s2, vInvR);
+        v3 = f32x4.mul(s3, vInvR);
+        updateRunning(runningMean + col, runningVar + col, m0, v0, keep, momentum, unbias);
+        updateRunning(runningMean + col + 16, runningVar + col + 16, m1, v1, keep, momentum, unbias);
+        updateRunning(runningMean + col + 32, runningVar + col + 32, m2, v2, keep, momentum, unbias);
+        updateRunning(runningMean + col + 48, runningVar + col + 48, m3, v3, keep, momentum, unbias);
+      } else {
+        m0 = v128.load(runningMean + col); m1 = v128.load(runningMean + col, 16);
+        m2 = v128.load(runningMean + col, 32); m3 = v128.load(runningMean + col, 48);
+        v0 = v128.load(runningVar + col); v1 = v128.load(runningVar + col, 16);
+        v2 = v128.load(runningVar + col, 32); v3 = v128.load(runningVar + col, 48);
+      }
+      const i0 = f32x4.div(one, f32x4.sqrt(f32x4.add(v0, vEps)));
+      const i1 = f32x4.div(one, f32x4.sqrt(f32x4.add(v1, vEps)));
+      const i2 = f32x4.div(one, f32x4.sqrt(f32x4.add(v2, vEps)));
+      const i3 = f32x4.div(one, f32x4.sqrt(f32x4.add(v3, vEps)));
+      v128.store(invstd + col, i0);
+      v128.store(invstd + col, i1, 16);
+      v128.store(invstd + col, i2, 32);
+      v128.store(invstd + col, i3, 48);
+      const g0 = v128.load(gamma + col), g1 = v128.load(gamma + col, 16), g2 = v128.load(gamma + col, 32), g3 = v128.load(gamma + col, 48);
+      const b0 = v128.load(beta + col), b1 = v128.load(beta + col, 16), b2 = v128.load(beta + col, 32), b3 = v128.load(beta + col, 48);
+      let off = col;
+      for (let r = 0; r < R; r++, off += rowBytes) {
+        normalize(y + off, xhat + off, x + off, m0, i0, g0, b0);
+        normalize(y + off + 16, xhat + off + 16, x + off + 16, m1, i1, g1, b1);
+        normalize(y + off + 32, xhat + off + 32, x + off + 32, m2, i2, g2, b2);
+        normalize(y + off + 48, xhat + off + 48, x + off + 48, m3, i3, g3, b3);
+      }
+    }
     for (; c + 4 <= C; c += 4) {
       const col = <usize>c << 2;
       let mean: v128;
@@ -33,18 +91,9 @@ export function batchnormForward(
         mean = f32x4.mul(sum, vInvR);
         let sq = f32x4.splat(0);
         p = x + col;
-        for (let r = 0; r < R; r++, p += rowBytes) {
-          const d = f32x4.sub(v128.load(p), mean);
-          sq = f32x4.add(sq, f32x4.mul(d, d));
-        }
+        for (let r = 0; r < R; r++, p += rowBytes) sq = addSquare(sq, v128.load(p), mean);
         variance = f32x4.mul(sq, vInvR);
-        const rm = v128.load(runningMean + col);
-        const rv = v128.load(runningVar + col);
-        v128.store(runningMean + col, f32x4.add(f32x4.mul(rm, f32x4.splat(keep)), f32x4.mul(mean, f32x4.splat(momentum))));
-        v128.store(runningVar + col, f32x4.add(
-          f32x4.mul(rv, f32x4.splat(keep)),
-          f32x4.mul(f32x4.mul(variance, f32x4.splat(unbias)), f32x4.splat(momentum)),
-        ));
+        updateRunning(runningMean + col, runningVar + col, mean, variance, keep, momentum, unbias);
       } else {
         mean = v128.load(runningMean + col);
         variance = v128.load(runningVar + col);
@@ -54,11 +103,7 @@ export function batchnormForward(
       const g = v128.load(gamma + col);
       const b = v128.load(beta + col);
       let off = col;
-      for (let r = 0; r < R; r++, off += rowBytes) {
-        const xh = f32x4.mul(f32x4.sub(v128.load(x + off), mean), inv);
-        v128.store(xhat + off, xh);
-        v128.store(y + off, f32x4.add(f32x4.mul(g, xh), b));
-      }
+      for (let r = 0; r < R; r++, off += rowBytes) normalize(y + off, xhat + off, x + off, mean, inv, g, b);
     }
   }
   for (; c < C; c++) {
@@ -96,6 +141,31 @@ export function batchnormForward(
   }
 }
 
+/** sq + (x − mean)² */
+// @ts-ignore: decorator
+@inline function addSquare(sq: v128, x: v128, mean: v128): v128 {
+  const d = f32x4.sub(x, mean);
+  return f32x4.add(sq, f32x4.mul(d, d));
+}
+
+/** running = keep·running + momentum·stat, the variance's stat unbiased */
+// @ts-ignore: decorator
+@inline function updateRunning(rm: usize, rv: usize, mean: v128, variance: v128, keep: f32, momentum: f32, unbias: f32): void {
+  v128.store(rm, f32x4.add(f32x4.mul(v128.load(rm), f32x4.splat(keep)), f32x4.mul(mean, f32x4.splat(momentum))));
+  v128.store(rv, f32x4.add(
+    f32x4.mul(v128.load(rv), f32x4.splat(keep)),
+    f32x4.mul(f32x4.mul(variance, f32x4.splat(unbias)), f32x4.splat(momentum)),
+  ));
+}
+
+/** xhat = (x − mean)·inv, y = γ·xhat + β, four channels of one row */
+// @ts-ignore: decorator
+@inline function normalize(y: usize, xhat: usize, x: usize, mean: v128, inv: v128, g: v128, b: v128): void {
+  const xh = f32x4.mul(f32x4.sub(v128.load(x), mean), inv);
+  v128.store(xhat, xh);
+  v128.store(y, f32x4.add(f32x4.mul(g, xh), b));
+}
+
 // dy[R,C], xhat[R,C], invstd[C], gamma[C] -> dx[R,C] +=, dgamma[C] +=, dbeta[C] +=
 // dx = γ·invstd/R · (R·dy − Σdy − xhat·Σ(dy·xhat)), sums over the R rows of each channel.
 export function batchnormBackward(
@@ -111,6 +181,43 @@ export function batchnormBackward(
   if (ASC_FEATURE_SIMD) {
     const vR = f32x4.splat(fR);
     const vInvR = f32x4.splat(invR);
+    const vTerms = f32x4.splat(batchTerms);
+    for (; c + 16 <= C; c += 16) {
+      const col = <usize>c << 2;
+      let d0 = f32x4.splat(0), d1 = f32x4.splat(0), d2 = f32x4.splat(0), d3 = f32x4.splat(0);
+      let e0 = f32x4.splat(0), e1 = f32x4.splat(0), e2 = f32x4.splat(0), e3 = f32x4.splat(0);
+      let off = col;
+      for (let r = 0; r < R; r++, off += rowBytes) {
+        const p = dy + off;
+        const q = xhat + off;
+        const a0 = v128.load(p), a1 = v128.load(p, 16), a2 = v128.load(p, 32), a3 = v128.load(p, 48);
+        d0 = f32x4.add(d0, a0);
+        d1 = f32x4.add(d1, a1);
+        d2 = f32x4.add(d2, a2);
+        d3 = f32x4.add(d3, a3);
+        e0 = f32x4.add(e0, f32x4.mul(a0, v128.load(q)));
+        e1 = f32x4.add(e1, f32x4.mul(a1, v128.load(q, 16)));
+        e2 = f32x4.add(e2, f32x4.mul(a2, v128.load(q, 32)));
+        e3 = f32x4.add(e3, f32x4.mul(a3, v128.load(q, 48)));
+      }
+      accumulateSums(dbeta + col, dgamma + col, d0, e0);
+      accumulateSums(dbeta + col + 16, dgamma + col + 16, d1, e1);
+      accumulateSums(dbeta + col + 32, dgamma + col + 32, d2, e2);
+      accumulateSums(dbeta + col + 48, dgamma + col + 48, d3, e3);
+      const k0 = f32x4.mul(f32x4.mul(v128.load(gamma + col), v128.load(invstd + col)), vInvR);
+      const k1 = f32x4.mul(f32x4.mul(v128.load(gamma + col, 16), v128.load(invstd + col, 16)), vInvR);
+      const k2 = f32x4.mul(f32x4.mul(v128.load(gamma + col, 32), v128.load(invstd + col, 32)), vInvR);
+      const k3 = f32x4.mul(f32x4.mul(v128.load(gamma + col, 48), v128.load(invstd + col, 48)), vInvR);
+      d0 = f32x4.mul(d0, vTerms); d1 = f32x4.mul(d1, vTerms); d2 = f32x4.mul(d2, vTerms); d3 = f32x4.mul(d3, vTerms);
+      e0 = f32x4.mul(e0, vTerms); e1 = f32x4.mul(e1, vTerms); e2 = f32x4.mul(e2, vTerms); e3 = f32x4.mul(e3, vTerms);
+      off = col;
+      for (let r = 0; r < R; r++, off += rowBytes) {
+        accumulateDx(dx + off, dy + off, xhat + off, vR, d0, e0, k0);
+        accumulateDx(dx + off + 16, dy + off + 16, xhat + off + 16, vR, d1, e1, k1);
+        accumulateDx(dx + off + 32, dy + off + 32, xhat + off + 32, vR, d2, e2, k2);
+        accumulateDx(dx + off + 48, dy + off + 48, xhat + off + 48, vR, d3, e3, k3);
+      }
+    }
     for (; c + 4 <= C; c += 4) {
       const col = <usize>c << 2;
       let sumDy = f32x4.splat(0);
@@ -121,19 +228,12 @@ export function batchnormBackward(
         sumDy = f32x4.add(sumDy, d);
         sumDyXhat = f32x4.add(sumDyXhat, f32x4.mul(d, v128.load(xhat + off)));
       }
-      v128.store(dbeta + col, f32x4.add(v128.load(dbeta + col), sumDy));
-      v128.store(dgamma + col, f32x4.add(v128.load(dgamma + col), sumDyXhat));
+      accumulateSums(dbeta + col, dgamma + col, sumDy, sumDyXhat);
       const k = f32x4.mul(f32x4.mul(v128.load(gamma + col), v128.load(invstd + col)), vInvR);
-      sumDy = f32x4.mul(sumDy, f32x4.splat(batchTerms));
-      sumDyXhat = f32x4.mul(sumDyXhat, f32x4.splat(batchTerms));
+      sumDy = f32x4.mul(sumDy, vTerms);
+      sumDyXhat = f32x4.mul(sumDyXhat, vTerms);
       off = col;
-      for (let r = 0; r < R; r++, off += rowBytes) {
-        const t = f32x4.sub(
-          f32x4.sub(f32x4.mul(vR, v128.load(dy + off)), sumDy),
-          f32x4.mul(v128.load(xhat + off), sumDyXhat),
-        );
-        v128.store(dx + off, f32x4.add(v128.load(dx + off), f32x4.mul(k, t)));
-      }
+      for (let r = 0; r < R; r++, off += rowBytes) accumulateDx(dx + off, dy + off, xhat + off, vR, sumDy, sumDyXhat, k);
     }
   }
   for (; c < C; c++) {
@@ -159,6 +259,20 @@ export function batchnormBackward(
   }
 }
 
+
+/** dbeta += Σdy, dgamma += Σ dy·xhat, four channels */
+// @ts-ignore: decorator
+@inline function accumulateSums(dbeta: usize, dgamma: usize, sumDy: v128, sumDyXhat: v128): void {
+  v128.store(dbeta, f32x4.add(v128.load(dbeta), sumDy));
+  v128.store(dgamma, f32x4.add(v128.load(dgamma), sumDyXhat));
+}
+
+/** dx += k · (R·dy − Σdy − xhat·Σ(dy·xhat)), four channels of one row */
+// @ts-ignore: decorator
+@inline function accumulateDx(dx: usize, dy: usize, xhat: usize, vR: v128, sumDy: v128, sumDyXhat: v128, k: v128): void {
+  const t = f32x4.sub(f32x4.sub(f32x4.mul(vR, v128.load(dy)), sumDy), f32x4.mul(v128.load(xhat), sumDyXhat));
+  v128.store(dx, f32x4.add(v128.load(dx), f32x4.mul(k, t)));
+}
 
 // x[R,C], w[C], b[C] -> y[R,C], mean[R], rstd[R];  y = w·(x − mean)·rstd + b, biased var per row.
 export function layernormForward(

@@ -1,4 +1,4 @@
-// Embedding, elementwise (tanh, GELU, add, accumulate, scale, zero, copy, sumSquares) and dropout
+// Embedding (single and summed lookups), elementwise (tanh, GELU, add, accumulate, scale, zero, copy, sumSquares) and dropout
 // kernels: every backend against float64 references written here, the WASM variants also against the
 // js twin. Tolerances (‖a−b‖/‖b‖): copies/adds/scale/masks exact; backward accumulations 1e-7 (js rounds
 // dx + dy·g once, wasm twice); tanh 1e-6 and GELU 1e-5 (wasm's own tanh/exp/erf approximations; a
@@ -133,6 +133,83 @@ test("embedding: out-of-range indices are counted, zeroed in forward, skipped in
     }
     same(`${b} guard before`, read(guardBefore), new Float64Array(8).fill(3));
     same(`${b} guard after`, read(guardAfter), new Float64Array(8).fill(3));
+    arena.release(mark);
+  }
+});
+
+test("embeddingSumForward / embeddingSumBackward match n float64 gathers summed / scattered, on every backend", () => {
+  // [R, n, C, V]: odd sizes, the lecture WaveNet's first layer (128 rows of 2 lookups, 128 wide), the MLP's (3 lookups)
+  const shapes: [number, number, number, number][] = [[1, 1, 1, 1], [3, 2, 5, 4], [7, 3, 31, 5], [33, 4, 9, 27], [128, 2, 128, 27], [512, 3, 200, 27]];
+  for (const [R, n, C, V] of shapes) {
+    const r = rng(`embsum-${R}-${n}-${C}-${V}`);
+    const table = toF32(randomArray(n * V * C, r));
+    const dout = toF32(randomArray(R * C, r));
+    const idx = Array.from({ length: R * n }, () => Math.floor(r() * V));
+    const dtable0 = toF32(randomArray(n * V * C, r));
+    const outRef = new Float64Array(R * C);
+    const dtableRef = Float64Array.from(dtable0);
+    for (let row = 0; row < R; row++)
+      for (let j = 0; j < n; j++)
+        for (let c = 0; c < C; c++) {
+          const t = (j * V + idx[row * n + j]) * C + c;
+          outRef[row * C + c] += table[t];
+          dtableRef[t] += dout[row * C + c];
+        }
+    const mark = arena.mark();
+    const ix = i32(arena, idx);
+    const tab = f32(arena, table, "table");
+    const out = arena.alloc(R * C, "out");
+    const go = f32(arena, dout, "dout");
+    const dtab = arena.alloc(n * V * C, "dtable");
+    const res = {} as Record<BackendName, Float64Array[]>;
+    for (const b of BACKENDS) {
+      out.data.fill(7);
+      dtab.data.set(dtable0);
+      assert.is(k[b].embeddingSumForward(out.ptr, tab.ptr, ix.ptr, R, n, C, V), 0);
+      assert.is(k[b].embeddingSumBackward(dtab.ptr, go.ptr, ix.ptr, R, n, C, V), 0);
+      res[b] = [read(out), read(dtab)];
+    }
+    arena.release(mark);
+    const shape = `[R=${R},n=${n},C=${C},V=${V}]`;
+    close(`embeddingSumForward ${shape} js vs f64`, res.js[0], outRef, 1e-6);
+    close(`embeddingSumBackward ${shape} js vs f64`, res.js[1], dtableRef, 1e-6);
+    // the same f32 adds in the same order: every backend is bit-identical
+    for (const b of WASM) for (let i = 0; i < 2; i++) same(`embeddingSum ${shape} ${b} vs js [${i}]`, res[b][i], res.js[i]);
+  }
+});
+
+test("embeddingSum: out-of-range indices are counted and add nothing; a row of only bad indices is zero", () => {
+  const [R, n, C, V] = [3, 2, 5, 4];
+  const idx = [0, -1, 4, 2147483647, 3, 1]; // row 0: slot 1 bad; row 1: both bad; row 2: fine
+  const r = rng("embsum-bad");
+  const table = toF32(randomArray(n * V * C, r));
+  const dout = toF32(randomArray(R * C, r));
+  for (const b of BACKENDS) {
+    const mark = arena.mark();
+    const tab = f32(arena, table, "table");
+    const guard = f32(arena, new Float64Array(8).fill(3), "guard");
+    const ix = i32(arena, idx);
+    const out = f32(arena, new Float64Array(R * C).fill(9), "out");
+    const go = f32(arena, dout, "dout");
+    assert.is(k[b].embeddingSumForward(out.ptr, tab.ptr, ix.ptr, R, n, C, V), 3, `${b} forward count`);
+    const o = read(out);
+    for (let c = 0; c < C; c++) {
+      assert.is(o[c], table[c], `${b} row 0 = slot 0 only`);
+      assert.is(o[C + c], 0, `${b} row 1 zeroed`);
+      assert.is(o[2 * C + c], Math.fround(table[3 * C + c] + table[(V + 1) * C + c]), `${b} row 2`);
+    }
+    const dtab = arena.alloc(n * V * C, "dtable");
+    assert.is(k[b].embeddingSumBackward(dtab.ptr, go.ptr, ix.ptr, R, n, C, V), 3, `${b} backward count`);
+    const d = read(dtab);
+    const touched = new Set([0, 3, V + 1]);
+    for (let t = 0; t < n * V; t++)
+      for (let c = 0; c < C; c++) if (!touched.has(t)) assert.is(d[t * C + c], 0, `${b} dtable row ${t} untouched`);
+    for (let c = 0; c < C; c++) {
+      assert.is(d[c], dout[c]);
+      assert.is(d[3 * C + c], dout[2 * C + c]);
+      assert.is(d[(V + 1) * C + c], dout[2 * C + c]);
+    }
+    same(`${b} guard`, read(guard), new Float64Array(8).fill(3));
     arena.release(mark);
   }
 });

@@ -1,4 +1,4 @@
-// Matmul family: matmul / matmulTN / matmulNT (accumulate 0 and 1), addBias, biasBackward.
+// Matmul family: matmul / matmulTN / matmulNT (accumulate 0 and 1), transpose, addBias, biasBackward.
 // wasm and wasm-scalar are compared with js, and js with a float64 reference computed here.
 // Tolerance: relErr ‖a − b‖/‖b‖ ≤ 1e-5 (float32 sums of ≤ 256 products of numbers in [-1, 1)).
 import { test } from "uvu";
@@ -83,6 +83,32 @@ for (const layout of ["NN", "TN", "NT"] as Layout[]) {
   });
 }
 
+test("transpose: every backend, overwrite and accumulate, exact, nothing written past dst", () => {
+  // odd sizes around the 4×4 SIMD blocks, and the fused WaveNet layer's W [128, 48]
+  for (const [R, C] of [[1, 1], [1, 7], [7, 1], [3, 5], [4, 4], [5, 9], [8, 12], [33, 31], [128, 48], [48, 128]]) {
+    const r = rng(`transpose-${R}-${C}`);
+    const src = asF32(randomArray(R * C, r));
+    const D0 = asF32(randomArray(R * C, r));
+    const mark = arena.mark();
+    const s = f32(arena, src, "src");
+    const d = arena.alloc(R * C + 4, "dst");
+    for (const backend of ["js", ...OTHERS] as BackendName[])
+      for (const acc of [0, 1] as const) {
+        d.data.set(D0);
+        d.data.fill(7, R * C);
+        k[backend].transpose(d.ptr, s.ptr, R, C, acc);
+        for (let i = 0; i < R; i++)
+          for (let j = 0; j < C; j++) {
+            // float32 sum, as every backend rounds it
+            const want = acc ? Math.fround(D0[j * R + i] + src[i * C + j]) : src[i * C + j];
+            if (d.data[j * R + i] !== want) assert.unreachable(`${backend} transpose R=${R} C=${C} acc=${acc}: [${j},${i}] is ${d.data[j * R + i]}, expected ${want}`);
+          }
+        assert.equal(Array.from(d.data.subarray(R * C)), [7, 7, 7, 7], `${backend} transpose wrote past dst`);
+      }
+    arena.release(mark);
+  }
+});
+
 test("addBias and biasBackward (accumulating)", () => {
   for (const [M, N] of [[1, 1], [3, 5], [7, 31], [33, 127], [32, 27], [32, 200], [5, 16], [4, 35]]) {
     const r = rng(`bias-${M}-${N}`);
@@ -125,6 +151,7 @@ test("bad calls throw an error naming the kernel", () => {
     assert.throws(() => kk.matmulTN(c.ptr, a.ptr, b.ptr, 3, 4.5, 3, 0), /matmulTN/);
     assert.throws(() => kk.matmulNT(c.ptr, a.ptr, b.ptr, 3, 4, 3 << 20, 0), /matmulNT/); // C past the arena
     assert.throws(() => kk.matmul(c.ptr, a.ptr, 1 << 30, 3, 4, 3, 1), /matmul: B/);
+    assert.throws(() => kk.transpose(c.ptr, b.ptr, 3, 5, 0), /transpose: dst/); // 15 elements past c (last in the arena)
     assert.throws(() => kk.addBias(c.ptr, b.ptr, 3, 0), /addBias/);
     assert.throws(() => kk.biasBackward(b.ptr, c.ptr, 5, 3), /biasBackward: dy/); // 15 elements past c (last in the arena)
   }

@@ -14,6 +14,7 @@ import { BatchNorm1d } from "../src/nn/batchnorm.js";
 import { LayerNorm } from "../src/nn/layernorm.js";
 import { GELU, Tanh } from "../src/nn/activations.js";
 import { FlattenConsecutive, Residual } from "../src/nn/structure.js";
+import { EmbeddingLinear } from "../src/nn/fusion.js";
 import { checkLayerFixture, close, loadFixture, type Fixture } from "./helpers/fixtures.js";
 
 const BACKENDS: BackendName[] = ["js", "wasm"];
@@ -77,34 +78,46 @@ function modelConfig(f: Fixture): NetworkConfig {
   }
 }
 
+// The fixtures' batch of 8 is below EmbeddingLinear's row threshold; "tables" forces the table path.
 for (const name of ["nbigram", "mlp", "bnmlp", "wavenet"])
   for (const backend of BACKENDS)
-    test(`model ${name}: logits, loss, every gradient and running stats match PyTorch (${backend})`, () => {
-      const f = loadFixture(`model-${name}.safetensors`);
-      const B = f.shape("x")[0];
-      const T = f.tensor("x").data.length / B;
-      const model = new Model(buildNetwork(modelConfig(f)), { backend, maxBatch: B, inputShape: [T] });
-      assert.is(model.parameterCount, Number(f.meta.param_count), "parameter count equals PyTorch's");
-      const load = () => {
-        for (const p of model.params) p.value.data.set(f.f32(`param.${p.name}`));
-        for (const b of model.buffers) b.value.data.set(f.f32(`param.${b.name}`));
-        model.input.ints.set(f.i32("x"));
-        model.targets.ints.set(f.i32("y"));
-      };
-      load();
-      close("logits", model.forward(B, true).data.subarray(0, B * model.vocabSize), f.f32("logits"));
-      for (const b of model.buffers) close(`after.${b.name}`, b.value.data, f.f32(`after.${b.name}`), 1e-5);
+    for (const path of name === "nbigram" ? ["layers"] : ["layers", "tables"])
+      test(`model ${name}: logits, loss, every gradient and running stats match PyTorch (${backend}, ${path})`, () => {
+        const threshold = EmbeddingLinear.rowsPerToken;
+        if (path === "tables") EmbeddingLinear.rowsPerToken = 0;
+        try {
+          checkModel(name, backend);
+        } finally {
+          EmbeddingLinear.rowsPerToken = threshold;
+        }
+      });
 
-      load();
-      model.zeroGrad();
-      close("loss", [model.loss(B, true)], f.f32("loss"), 1e-5);
-      model.backward();
-      assert.equal(f.names("grad.param.").sort(), model.params.map((p) => p.name).sort());
-      for (const p of model.params) close(`grad.${p.name}`, p.grad.data, f.f32(`grad.param.${p.name}`));
+function checkModel(name: string, backend: BackendName): void {
+  const f = loadFixture(`model-${name}.safetensors`);
+  const B = f.shape("x")[0];
+  const T = f.tensor("x").data.length / B;
+  const model = new Model(buildNetwork(modelConfig(f)), { backend, maxBatch: B, inputShape: [T] });
+  assert.is(model.parameterCount, Number(f.meta.param_count), "parameter count equals PyTorch's");
+  const load = () => {
+    for (const p of model.params) p.value.data.set(f.f32(`param.${p.name}`));
+    for (const b of model.buffers) b.value.data.set(f.f32(`param.${b.name}`));
+    model.input.ints.set(f.i32("x"));
+    model.targets.ints.set(f.i32("y"));
+  };
+  load();
+  close("logits", model.forward(B, true).data.subarray(0, B * model.vocabSize), f.f32("logits"));
+  for (const b of model.buffers) close(`after.${b.name}`, b.value.data, f.f32(`after.${b.name}`), 1e-5);
 
-      load();
-      close("eval.logits", model.forward(B, false).data.subarray(0, B * model.vocabSize), f.f32("eval.logits"));
-      close("eval.loss", [model.loss(B, false)], f.f32("eval.loss"), 1e-5);
-    });
+  load();
+  model.zeroGrad();
+  close("loss", [model.loss(B, true)], f.f32("loss"), 1e-5);
+  model.backward();
+  assert.equal(f.names("grad.param.").sort(), model.params.map((p) => p.name).sort());
+  for (const p of model.params) close(`grad.${p.name}`, p.grad.data, f.f32(`grad.param.${p.name}`));
+
+  load();
+  close("eval.logits", model.forward(B, false).data.subarray(0, B * model.vocabSize), f.f32("eval.logits"));
+  close("eval.loss", [model.loss(B, false)], f.f32("eval.loss"), 1e-5);
+}
 
 test.run();

@@ -1,7 +1,7 @@
 // Kernel benchmark: the matmul family in all three layouts over the makemore and GPT shapes (plus
-// 256³ and 1024³), and the loss, BatchNorm, tanh, GELU, LayerNorm and attention kernels, on each
-// backend. Kernels are called unchecked (the raw backend functions, as the WASM exports are), so the
-// numbers are the kernels' own cost.
+// 256³ and 1024³), and the loss, BatchNorm, transpose, summed-embedding, tanh, GELU, LayerNorm and
+// attention kernels, on each backend. Kernels are called unchecked (the raw backend functions, as the
+// WASM exports are), so the numbers are the kernels' own cost.
 // A kernel a backend does not have yet (missing, or throwing "not implemented"/"lacks kernel") is skipped.
 import { Arena } from "../memory/arena.js";
 import { createJsKernels } from "../kernels/js/index.js";
@@ -156,6 +156,40 @@ function otherCases(): Case[] {
         };
       },
     });
+  // the lecture WaveNet's first layer as tables (src/nn/fusion.ts): W [128, 48] transposed, and
+  // 128 rows of 2 summed lookups of 128-wide table rows, forward and scatter-add backward
+  cases.push({
+    kernel: "transpose",
+    layout: "-",
+    shape: "[128x48]",
+    flops: null,
+    needs: ["transpose"],
+    setup: (arena, ops) => {
+      const src = randomF32(arena, 128 * 48, 17, "src");
+      const dst = arena.alloc(128 * 48, "dst").ptr;
+      return () => ops.transpose(dst, src, 128, 48, 0);
+    },
+  });
+  cases.push({
+    kernel: "embeddingSum fwd+bwd",
+    layout: "-",
+    shape: "R128 n2 C128 V27",
+    flops: null,
+    needs: ["embeddingSumForward", "embeddingSumBackward"],
+    setup: (arena, ops) => {
+      const [R, n, C, V] = [128, 2, 128, 27];
+      const table = randomF32(arena, n * V * C, 18, "table");
+      const dout = randomF32(arena, R * C, 19, "dout");
+      const out = arena.alloc(R * C, "out").ptr;
+      const dtable = arena.alloc(n * V * C, "dtable").ptr;
+      const idx = arena.alloc(R * n, "idx", "i32");
+      for (let i = 0; i < R * n; i++) idx.ints[i] = (i * 11) % V;
+      return () => {
+        ops.embeddingSumForward(out, table, idx.ptr, R, n, C, V);
+        ops.embeddingSumBackward(dtable, dout, idx.ptr, R, n, C, V);
+      };
+    },
+  });
   const n = 32 * 200;
   cases.push({
     kernel: "tanhForward",

@@ -11,7 +11,7 @@ import { runTraining, prepareData, type DataSource, type RunSummary } from "../t
 import { evaluate, writeBatch, type Examples, type TrainingData } from "../train/trainer.js";
 import { PRESETS, PRESET_NAMES } from "../train/presets.js";
 import { lossCurveSvg, type CurvePoint } from "../train/plot.js";
-import { decodeCheckpoint, type CheckpointMeta, type Trained } from "../io/checkpoint.js";
+import { decodeCheckpoint, type CheckpointMeta, type LoadOptions, type Trained } from "../io/checkpoint.js";
 import { contextSize, buildNetwork, type NetworkConfig } from "../models/networks.js";
 import { Model } from "../models/model.js";
 import { sampleTokens, sampleBigram } from "../models/sample.js";
@@ -176,7 +176,7 @@ function printSummary(s: RunSummary, checkpoint: string): void {
   out(`checkpoint ${checkpoint}`);
 }
 
-function loadCheckpoint(path: string, backend: BackendName, maxBatch: number): { trained: Trained; meta: CheckpointMeta; vocab: Vocab } {
+function loadCheckpoint(path: string, backend: BackendName, maxBatch: LoadOptions["maxBatch"]): { trained: Trained; meta: CheckpointMeta; vocab: Vocab } {
   const { trained, meta } = decodeCheckpoint(readCheckpointFile(path), { backend, maxBatch });
   return { trained, meta, vocab: Vocab.fromJSON(meta.vocab) };
 }
@@ -224,7 +224,8 @@ interface EvalArgs {
 }
 
 export async function evalCommand(a: EvalArgs): Promise<void> {
-  const { trained, meta, vocab } = loadCheckpoint(a.checkpoint, a.backend, 512);
+  // chunks of the training batch, as the training run evaluated: the same sums, the same losses
+  const { trained, meta, vocab } = loadCheckpoint(a.checkpoint, a.backend, (m) => m.recipe?.batchSize ?? 512);
   const source = a.data ?? meta.data;
   if (a.data === undefined && source !== DEFAULT_NAMES_SOURCE && !existsSync(source))
     throw new UsageError(`the checkpoint was trained on ${source}, which is not here; pass --data`);

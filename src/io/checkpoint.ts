@@ -114,8 +114,11 @@ function tensorOf(file: SafetensorsFile, name: string, shape: number[]): Float32
 
 export interface LoadOptions {
   backend?: BackendName;
-  /** largest batch the loaded model must handle (evaluation chunk, sampling count) */
-  maxBatch?: number;
+  /**
+   * largest batch the loaded model must handle (evaluation chunk, sampling count), or a function of
+   * the checkpoint's metadata (evaluation uses the training batch, so it reproduces the run's losses)
+   */
+  maxBatch?: number | ((meta: CheckpointMeta) => number);
 }
 
 /** Decode and validate checkpoint bytes into a ready model. Throws CheckpointError on any problem. */
@@ -140,7 +143,7 @@ export function decodeCheckpoint(bytes: Uint8Array, options: LoadOptions = {}): 
   }
   const model = new Model(buildNetwork(config as NetworkConfig), {
     backend: options.backend,
-    maxBatch: options.maxBatch ?? 512,
+    maxBatch: typeof options.maxBatch === "function" ? options.maxBatch(meta) : (options.maxBatch ?? 512),
     inputShape: [contextSize(config)],
   });
   const expected = new Set<string>();

@@ -40,6 +40,7 @@ export const SPECS: Record<keyof KernelOps, Check> = {
   matmul: matmul((M, K) => M * K, (_M, K, N) => K * N),
   matmulTN: matmul((M, K) => K * M, (_M, K, N) => K * N),
   matmulNT: matmul((M, K) => M * K, (_M, K, N) => N * K),
+  transpose: (ck, dst, src, R, C) => { ck.dim(2, R); ck.dim(3, C); ck.buf("dst", dst, R * C); ck.buf("src", src, R * C); },
   addBias: (ck, y, b, M, N) => { ck.dim(2, M); ck.dim(3, N); ck.buf("y", y, M * N); ck.buf("bias", b, N); },
   biasBackward: (ck, db, dy, M, N) => { ck.dim(2, M); ck.dim(3, N); ck.buf("dbias", db, N); ck.buf("dy", dy, M * N); },
   embeddingForward: (ck, out, table, idx, n, C, V) => {
@@ -49,6 +50,14 @@ export const SPECS: Record<keyof KernelOps, Check> = {
   embeddingBackward: (ck, dt, dout, idx, n, C, V) => {
     ck.dim(3, n); ck.dim(4, C); ck.dim(5, V);
     ck.buf("dtable", dt, V * C); ck.buf("dout", dout, n * C); ck.buf("idx", idx, n);
+  },
+  embeddingSumForward: (ck, out, table, idx, R, n, C, V) => {
+    ck.dim(3, R); ck.dim(4, n); ck.dim(5, C); ck.dim(6, V);
+    ck.buf("out", out, R * C); ck.buf("table", table, n * V * C); ck.buf("idx", idx, R * n);
+  },
+  embeddingSumBackward: (ck, dt, dout, idx, R, n, C, V) => {
+    ck.dim(3, R); ck.dim(4, n); ck.dim(5, C); ck.dim(6, V);
+    ck.buf("dtable", dt, n * V * C); ck.buf("dout", dout, R * C); ck.buf("idx", idx, R * n);
   },
   tanhForward: ew2("y", "x"),
   tanhBackward: ew3("dx", "dy", "y"),

@@ -22,6 +22,8 @@ export interface KernelOps {
   matmulTN(c: Ptr, a: Ptr, b: Ptr, M: number, K: number, N: number, accumulate: Flag): void;
   /** C[M,N] (+)= A · Bᵀ with A [M,K], B stored [N,K]   (e.g. y = x · Wᵀ for a PyTorch W[out,in]) */
   matmulNT(c: Ptr, a: Ptr, b: Ptr, M: number, K: number, N: number, accumulate: Flag): void;
+  /** dst[C,R] (+)= src[R,C]ᵀ */
+  transpose(dst: Ptr, src: Ptr, R: number, C: number, accumulate: Flag): void;
   /** y[M,N] += bias[N] (broadcast over rows) */
   addBias(y: Ptr, bias: Ptr, M: number, N: number): void;
   /** dbias[N] += Σ_m dy[m,n] */
@@ -35,6 +37,13 @@ export interface KernelOps {
   embeddingForward(out: Ptr, table: Ptr, idx: Ptr, n: number, C: number, V: number): number;
   /** dtable[idx[n], :] += dout[n, :] (scatter-add). Returns how many idx fall outside [0, V); those rows are skipped. */
   embeddingBackward(dtable: Ptr, dout: Ptr, idx: Ptr, n: number, C: number, V: number): number;
+  /**
+   * out[r,:] = Σ_{j<n} table[j·V + idx[r·n + j], :] for r < R: n lookups summed, slot j in its own
+   * block of V rows of table[n·V, C]. Returns how many idx fall outside [0, V); they add nothing.
+   */
+  embeddingSumForward(out: Ptr, table: Ptr, idx: Ptr, R: number, n: number, C: number, V: number): number;
+  /** dtable[j·V + idx[r·n + j], :] += dout[r, :] (scatter-add). Returns how many idx fall outside [0, V) (skipped). */
+  embeddingSumBackward(dtable: Ptr, dout: Ptr, idx: Ptr, R: number, n: number, C: number, V: number): number;
 
   // ---- elementwise --------------------------------------------------------------------------------
   /** y = tanh(x), n elements */

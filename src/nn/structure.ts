@@ -1,5 +1,8 @@
 import { Layer, size, type Context } from "./layer.js";
 import type { Region } from "../memory/arena.js";
+import { Embedding } from "./embedding.js";
+import { Linear } from "./linear.js";
+import { EmbeddingLinear } from "./fusion.js";
 
 /**
  * (B,T,C) → (B,T/n,n·C): n consecutive positions concatenated. Row-major memory makes this a free
@@ -24,10 +27,17 @@ export class FlattenConsecutive extends Layer {
   }
 }
 
-/** Layers applied in order; children are named "0", "1", … as in nn.Sequential. */
+type Step = Pick<Layer, "forward" | "backward">;
+
+/**
+ * Layers applied in order; children are named "0", "1", … as in nn.Sequential. Each run of
+ * Embedding → FlattenConsecutive → Linear executes as one EmbeddingLinear step (src/nn/fusion.ts).
+ */
 export class Sequential extends Layer {
   readonly kind = "Sequential";
   readonly layers: Layer[];
+  private steps: Step[] = [];
+  private fused: EmbeddingLinear[] = [];
   constructor(...layers: Layer[]) {
     super();
     this.layers = layers;
@@ -42,16 +52,30 @@ export class Sequential extends Layer {
   override allocate(ctx: Context): void {
     super.allocate(ctx);
     for (const layer of this.layers) layer.allocate(ctx);
+    const { layers } = this;
+    this.steps = [];
+    this.fused = [];
+    for (let i = 0; i < layers.length; i++) {
+      const [a, b, c] = [layers[i], layers[i + 1], layers[i + 2]];
+      if (a instanceof Embedding && b instanceof FlattenConsecutive && c instanceof Linear) {
+        const step = new EmbeddingLinear(a, b, c);
+        step.allocate(ctx);
+        this.fused.push(step);
+        this.steps.push(step);
+        i += 2;
+      } else this.steps.push(a);
+    }
   }
   override allocateGrads(ctx: Context): void {
     for (const layer of this.layers) layer.allocateGrads(ctx);
+    for (const step of this.fused) step.allocateGrads(ctx);
   }
   forward(x: Region, B: number, training: boolean): Region {
-    for (const layer of this.layers) x = layer.forward(x, B, training);
+    for (const step of this.steps) x = step.forward(x, B, training);
     return x;
   }
   backward(dout: Region, B: number): Region {
-    for (let i = this.layers.length - 1; i >= 0; i--) dout = this.layers[i].backward(dout, B);
+    for (let i = this.steps.length - 1; i >= 0; i--) dout = this.steps[i].backward(dout, B);
     return dout;
   }
 }

@@ -284,9 +284,11 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
     return { summary, trained, meta: meta(0), vocab };
   }
 
-  const evalBatch = 512;
+  // Activations are planned for the training batch only and evaluation runs in chunks of it: buffers
+  // planned for larger evaluation chunks spread a training step over more memory (a lecture WaveNet
+  // step measured 3% slower with 512-example buffers) and evaluate no faster.
   const model = new Model(buildNetwork(modelConfig as NetworkConfig), {
-    backend, maxBatch: Math.max(batchSize, evalBatch), gradBatch: batchSize, inputShape: [contextSize(modelConfig)], seed,
+    backend, maxBatch: batchSize, inputShape: [contextSize(modelConfig)], seed,
   });
   if (resumed && resumed.trained.kind === "network") {
     model.paramBlock.data.set(resumed.trained.model.paramBlock.data);

@@ -6,7 +6,7 @@
 import type { Arena } from "../../memory/arena.js";
 import type { Flag, KernelOps, Ptr } from "../types.js";
 
-type MatmulOps = Pick<KernelOps, "matmul" | "matmulTN" | "matmulNT" | "addBias" | "biasBackward">;
+type MatmulOps = Pick<KernelOps, "matmul" | "matmulTN" | "matmulNT" | "transpose" | "addBias" | "biasBackward">;
 
 export function createMatmulJs(arena: Arena): MatmulOps {
   /** C[M,N] (+)= Σ_k A[i,k]·B[k,:] with A[i,k] at element a + i·strideI + k·strideK. */
@@ -65,6 +65,14 @@ export function createMatmulJs(arena: Arena): MatmulOps {
       const c0 = c >> 2, a0 = a >> 2, b0 = b >> 2;
       for (let i = 0; i < M; i++)
         for (let j = 0; j < N; j += 4) dotRow(f, c0 + i * N + j, a0 + i * K, b0 + j * K, K, Math.min(4, N - j), accumulate);
+    },
+
+    // dst[C,R] (+)= src[R,C]ᵀ
+    transpose(dst, src, R, C, accumulate) {
+      const f = arena.f32;
+      const d0 = dst >> 2, s0 = src >> 2;
+      for (let r = 0; r < R; r++)
+        for (let c = 0; c < C; c++) f[d0 + c * R + r] = (accumulate ? f[d0 + c * R + r] : 0) + f[s0 + r * C + c];
     },
 
     // y[M,N] += bias[N]

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""makemore's Transformer, with makemore's recipe, on the lectures' split of names.txt: the baseline
-the GPT preset is compared with on the same split (makemore reports test ≈ 1.92 on its own split,
-which trains on 31,032 names and tests on 1,000).
+"""makemore's Transformer, with makemore's recipe, on the lectures' split of names.txt (or on
+makemore's own split): the baseline the GPT preset is compared with on the same split (makemore
+reports test ≈ 1.92 on its own split, which trains on 31,032 names and tests on 1,000).
 
     /usr/bin/python3 reference/makemore_transformer.py ../shared/data/names.txt [--steps 50000] [--eval-every 1000]
+        [--split lectures|makemore]
 
 The model follows makemore.py (Karpathy, MIT): token + position embeddings, n_layer pre-LayerNorm
 blocks of causal self-attention (fused c_attn, biases on) and an MLP with the tanh GELU, final
@@ -14,6 +15,11 @@ CharDataset (X = [0, c1..cn, 0, ...], Y = [c1..cn, 0, -1, ...]) over the lecture
 random.seed(42) shuffle, 80/10/10). Every --eval-every steps it evaluates the whole val and test
 splits (mean cross-entropy over counted positions, as wasmore's evaluate) and prints a JSON line;
 the last line reports the step with the best validation loss and its test loss. One thread.
+
+--split makemore is makemore.py's create_datasets: the names in file order, torch.manual_seed(seed)
+then torch.randperm; the last 1,000 are the test set, the rest train. makemore has no validation
+split and keeps the model with the best test loss, so here "val" is that test set and "best"
+selects on it, as makemore does.
 """
 import argparse
 import json
@@ -27,7 +33,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_reference import lecture_words, padded_sequences  # noqa: E402
+from torch_reference import file_words, lecture_words, padded_sequences  # noqa: E402
 
 
 class NewGELU(nn.Module):
@@ -81,12 +87,19 @@ class Transformer(nn.Module):
         return self.lm_head(self.ln_f(x))
 
 
-def splits(path):
+def splits(path, split):
     """vocabulary size, block size (longest name + 1) and (X, Y) of the train, val and test names."""
     words, stoi = lecture_words(path)
     block_size = max(len(w) for w in words) + 1
-    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
-    parts = (words[:n1], words[n1:n2], words[n2:])
+    if split == "makemore":
+        words = file_words(path)
+        test_size = min(1000, int(len(words) * 0.1))
+        rp = torch.randperm(len(words)).tolist()
+        test = [words[i] for i in rp[-test_size:]]
+        parts = ([words[i] for i in rp[:-test_size]], test, test)
+    else:
+        n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
+        parts = (words[:n1], words[n1:n2], words[n2:])
     return len(stoi) + 1, block_size, *(padded_sequences(p, stoi, block_size) for p in parts)
 
 
@@ -109,10 +122,11 @@ def main():
     ap.add_argument("--steps", type=int, default=50_000)
     ap.add_argument("--eval-every", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=3407)  # makemore's default
+    ap.add_argument("--split", choices=["lectures", "makemore"], default="lectures")
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
-    vocab, block_size, (Xtr, Ytr), (Xva, Yva), (Xte, Yte) = splits(args.data)
+    vocab, block_size, (Xtr, Ytr), (Xva, Yva), (Xte, Yte) = splits(args.data, args.split)
     model = Transformer(vocab, block_size)
     opt = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.01, betas=(0.9, 0.99), eps=1e-8)
     params = sum(p.numel() for p in model.parameters())

@@ -236,10 +236,9 @@ class GPT(nn.Module):
         return self.lm_head(t.ln_f(x))
 
 
-def lecture_words(path):
-    """The names of `path` (one a line) in the lectures' order — Python random.seed(42) shuffle — and
-    stoi (letters from 1; '.' = 0 is the boundary). Splits: first 80% train, next 10% val, rest test.
-    A missing, unreadable or empty file exits with a one-line message."""
+def file_words(path):
+    """The names of `path` (one a line, stripped, blank lines dropped) in file order. A missing,
+    unreadable or empty file exits with a one-line message."""
     try:
         with open(path, encoding="utf-8") as f:
             words = [w.strip() for w in f if w.strip()]
@@ -247,6 +246,13 @@ def lecture_words(path):
         sys.exit(f"{path}: cannot read names ({e.__class__.__name__}: {e})")
     if not words:
         sys.exit(f"{path}: no names in the file")
+    return words
+
+
+def lecture_words(path):
+    """The names of `path` in the lectures' order — Python random.seed(42) shuffle — and stoi
+    (letters from 1; '.' = 0 is the boundary). Splits: first 80% train, next 10% val, rest test."""
+    words = file_words(path)
     stoi = {ch: i + 1 for i, ch in enumerate(sorted(set("".join(words))))}
     random.seed(42)
     random.shuffle(words)

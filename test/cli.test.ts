@@ -93,6 +93,28 @@ test("bad numbers and options: exit 2 with a one-line message", () => {
   expectUsageError(["train", "--set", "dropout=lots", "--preset", "wavenet-plus", "--out", join(tmp, "dl")], /expected a number/);
   expectUsageError(["train", "--preset", "gpt-shakespeare", "--out", join(tmp, "gs")], /plain text: pass --data/);
   expectUsageError(["sample", "--checkpoint", join(tmp, "none.safetensors"), "--temperature", "0"], /--temperature must be a positive number/);
+  expectUsageError(["train", "--split", "random"], /split/);
+  const text = join(tmp, "play.txt");
+  writeFileSync(text, "To be, or not to be, that is the question.\n".repeat(200));
+  expectUsageError(["train", "--preset", "gpt-shakespeare", "--data", text, "--split", "makemore", "--out", join(tmp, "gsm")], /makemore split is for names/);
+});
+
+test("train --split makemore: 10% (≤ 1,000) names held out as test and val; eval and --resume keep the split", () => {
+  const out = join(tmp, "run-makemore");
+  const r = run("train", "--preset", "mlp", "--steps", "200", "--split", "makemore", "--out", out, "--json", "--samples", "0");
+  assert.is(r.code, 0, r.stderr);
+  const last = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  // the embedded set's 8,422 names: 842 held out, so 842 names' characters + ends are val and test alike
+  assert.is(last.examples.test, last.examples.val);
+  assert.is(last.val_loss, last.test_loss);
+  const e = JSON.parse(run("eval", "--checkpoint", last.checkpoint, "--json").stdout);
+  assert.is(e.split, "makemore");
+  assert.ok(Math.abs(e.test_loss - last.test_loss) < 1e-9, "eval evaluates the makemore test set");
+  const lectures = JSON.parse(run("train", "--preset", "mlp", "--steps", "200", "--out", join(tmp, "run-lectures"), "--json", "--samples", "0").stdout.trim().split("\n").pop()!);
+  assert.ok(lectures.examples.val !== lectures.examples.test && lectures.examples.train < last.examples.train, "the lectures' split holds out 20%");
+  const resumed = run("train", "--preset", "mlp", "--steps", "300", "--split", "lectures", "--out", out, "--resume");
+  assert.is(resumed.code, 2);
+  assert.match(resumed.stderr, /trained on the makemore split/);
 });
 
 test("an unwritable output folder is refused before training", () => {

@@ -1,12 +1,13 @@
 // PythonRandom against outputs of CPython's random module, recorded in test/fixtures/python-shuffle.json
-// by test/fixtures/python-shuffle.py (no Python needed at test time).
+// by test/fixtures/python-shuffle.py, and torchRandperm against torch.randperm, recorded in
+// test/fixtures/torch-randperm.json by test/fixtures/torch-randperm.py (no Python needed at test time).
 import { readFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { PythonRandom } from "../src/data/python-random.js";
-import { splitWords } from "../src/data/dataset.js";
+import { PythonRandom, torchRandperm } from "../src/data/python-random.js";
+import { makemoreSplit, splitWords } from "../src/data/dataset.js";
 
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -66,6 +67,31 @@ test("shuffle matches random.seed(s); random.shuffle(x)", () => {
   assert.equal(new PythonRandom(7).shuffle(range(1000)), fx.shuffle_range1000_seed7);
   assert.equal(new PythonRandom(42).shuffle([]), []);
   assert.equal(new PythonRandom(42).shuffle(["only"]), ["only"]);
+});
+
+const torchFx = JSON.parse(readFileSync(join(root, "test/fixtures/torch-randperm.json"), "utf8")) as Record<string, number[]>;
+
+test("torchRandperm matches torch.manual_seed(s); torch.randperm(n)", () => {
+  for (const [n, seed] of [[10, 0], [100, 42], [1000, 7]])
+    assert.equal(Array.from(torchRandperm(n, seed)), torchFx[`randperm_${n}_seed${seed}`], `n=${n} seed=${seed}`);
+  const makemore = torchRandperm(32033, 3407);
+  assert.equal(Array.from(makemore.subarray(0, 20)), torchFx.randperm_32033_seed3407_first20);
+  assert.equal(Array.from(makemore.subarray(-1000)), torchFx.randperm_32033_seed3407_last1000);
+  assert.equal(Array.from(torchRandperm(0, 1)), []);
+  assert.equal(Array.from(torchRandperm(1, 1)), [0]);
+  assert.throws(() => torchRandperm(5, -1), /seed/);
+});
+
+test("makemoreSplit: the last min(1000, 10%) of the permutation are the test set (and val); the rest train", () => {
+  const words = Array.from({ length: 32033 }, (_, i) => `w${i}`);
+  const { train, val, test: held } = makemoreSplit(words);
+  assert.is(train.length, 31033);
+  assert.is(held.length, 1000);
+  assert.is(val, held);
+  assert.equal(held, torchFx.randperm_32033_seed3407_last1000.map((i) => `w${i}`));
+  assert.is(new Set([...train, ...held]).size, 32033);
+  const small = makemoreSplit(words.slice(0, 50)); // 10% of 50
+  assert.equal([small.train.length, small.test.length], [45, 5]);
 });
 
 const namesPath = join(root, "../shared/data/names.txt");

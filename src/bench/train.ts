@@ -484,7 +484,8 @@ export function formatTrainTable(rows: Row[]): string {
     `One core; median steps/s of ${SAMPLES} samples after warm-up; tokens/s = steps/s × B (× T for a GPT). ` +
       `FLOPs/step = 3 × forward matmuls (fwd, dW, dx): Σ 2·R·in·out over Linear layers, plus a GPT's attention 4·B·T²·C per layer (full T×T square): ` +
       models.map(perStep).join(", ") +
-      `. % peak: of ${PEAK_GFLOPS} GFLOP/s (128-bit SIMD, one core).`,
+      `; the same count for every engine, so GFLOP/s compares them (wasmore computes an Embedding → Linear from per-token tables when B·T/n ≥ 2·V, fewer FLOPs than counted). ` +
+      `% peak: of ${PEAK_GFLOPS} GFLOP/s (128-bit SIMD, one core).`,
   );
   const details = [...new Set(rows.filter((r) => r.detail).map((r) => `${r.engine}: ${r.detail}`))];
   out.push(...details);

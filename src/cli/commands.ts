@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { defaultNames, DEFAULT_NAMES_SOURCE } from "../data/default-names.js";
 import { loadNames, loadText } from "../data/load-node.js";
-import { maxWordLength } from "../data/dataset.js";
+import { maxWordLength, type SplitName } from "../data/dataset.js";
 import { Vocab } from "../data/vocab.js";
 import { runTraining, prepareData, type DataSource, type RunSummary } from "../train/run.js";
 import { evaluate, writeBatch, type Examples, type TrainingData } from "../train/trainer.js";
@@ -78,6 +78,7 @@ function printSamples(samples: string[], known: Set<string> | null): void {
 interface TrainArgs {
   preset: string;
   data?: string;
+  split?: SplitName;
   steps?: number;
   batchSize?: number;
   lr?: number;
@@ -134,7 +135,7 @@ export async function trainCommand(a: TrainArgs): Promise<void> {
   const size = dataSource.words ? `${dataSource.words.length} names` : `${[...dataSource.text!].length.toLocaleString("en-US")} characters`;
   if (!a.json) out(`wasmore: training ${a.preset} on ${source} (${size}), backend ${a.backend}`);
   const result = await runTraining(
-    { preset: a.preset, words: dataSource.words, text: dataSource.text, dataSource: source, set, steps: a.steps, batchSize: a.batchSize, lr: a.lr, seed: a.seed, backend: a.backend, evalEvery: a.evalEvery, resume },
+    { preset: a.preset, words: dataSource.words, text: dataSource.text, dataSource: source, split: a.split, set, steps: a.steps, batchSize: a.batchSize, lr: a.lr, seed: a.seed, backend: a.backend, evalEvery: a.evalEvery, resume },
     {
       onStep: (s) => progress.step(s),
       onEval: (e) => {
@@ -229,12 +230,15 @@ export async function evalCommand(a: EvalArgs): Promise<void> {
   const source = a.data ?? meta.data;
   if (a.data === undefined && source !== DEFAULT_NAMES_SOURCE && !existsSync(source))
     throw new UsageError(`the checkpoint was trained on ${source}, which is not here; pass --data`);
-  const data = prepareData(await dataFrom(source, vocab.boundary ? "names" : "text"), meta.config, vocab);
+  const data = prepareData({ ...(await dataFrom(source, vocab.boundary ? "names" : "text")), split: meta.split }, meta.config, vocab);
   const loss = (d: TrainingData) =>
     d.count === 0 ? NaN : trained.kind === "bigram" ? trained.bigram.nll((d as Examples).X, (d as Examples).Y) : evaluate(trained.model, d);
-  const result = { train_loss: loss(data.train), val_loss: loss(data.val), test_loss: loss(data.test), preset: meta.preset, step: meta.step, data: source };
+  const result = {
+    train_loss: loss(data.train), val_loss: loss(data.val), test_loss: loss(data.test), preset: meta.preset, step: meta.step, data: source,
+    ...(vocab.boundary ? { split: meta.split ?? "lectures" } : {}),
+  };
   if (a.json) out(JSON.stringify(result));
-  else out(`${meta.preset} at step ${meta.step} on ${source}\nloss  train ${result.train_loss.toFixed(4)}  val ${result.val_loss.toFixed(4)}  test ${result.test_loss.toFixed(4)}`);
+  else out(`${meta.preset} at step ${meta.step} on ${source}${result.split ? ` (${result.split} split)` : ""}\nloss  train ${result.train_loss.toFixed(4)}  val ${result.val_loss.toFixed(4)}  test ${result.test_loss.toFixed(4)}`);
 }
 
 interface GradcheckArgs {

@@ -6,6 +6,7 @@ import { hideBin } from "yargs/helpers";
 import { trainCommand, sampleCommand, evalCommand, gradcheckCommand, benchCommand } from "./commands.js";
 import { isUserError, UsageError } from "./errors.js";
 import { PRESET_NAMES } from "../train/presets.js";
+import { SPLIT_NAMES } from "../data/index.js";
 
 const backendOption = {
   describe: "kernel backend: wasm (SIMD WebAssembly) or js (plain TypeScript twin)",
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
         y
           .option("preset", { choices: PRESET_NAMES, default: "wavenet", describe: "model and training recipe" })
           .option("data", { type: "string", describe: "names file or http(s) URL, one example a line (default: the embedded names)" })
+          .option("split", { choices: SPLIT_NAMES, describe: "names: the lectures' 80/10/10 split (default) or makemore.py's (1,000 test names, no validation)" })
           .option("steps", { type: "number", describe: "optimisation steps (default: the preset's)" })
           .option("batch-size", { type: "number", describe: "minibatch size (default: the preset's, 32 for the lectures)" })
           .option("lr", { type: "number", describe: "base learning rate (default: the preset's)" })

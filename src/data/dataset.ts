@@ -1,10 +1,11 @@
 // From words or text to training examples, following the makemore lectures and makemore.py:
 // - splitWords: shuffle like Python's random.seed(42); random.shuffle(words), then 80/10/10.
+// - makemoreSplit: makemore.py's split, torch.randperm after torch.manual_seed(3407), 1,000 test names.
 // - buildContexts: fixed-size context windows → next character (bigram, MLP, BatchNorm, WaveNet).
 // - buildSequences: one padded sequence per word with -1 targets past the end (GPT on names).
 // - TextDataset: a long character stream sampled in random (B, T) windows (GPT on Tiny Shakespeare).
 import { DataError } from "./errors.js";
-import { PythonRandom } from "./python-random.js";
+import { PythonRandom, torchRandperm } from "./python-random.js";
 import { Vocab } from "./vocab.js";
 
 export interface WordSplits {
@@ -20,6 +21,26 @@ export function splitWords(words: readonly string[], seed: number = 42): WordSpl
   const n2 = Math.floor(0.9 * shuffled.length);
   return { train: shuffled.slice(0, n1), val: shuffled.slice(n1, n2), test: shuffled.slice(n2) };
 }
+
+/** Which split of a names file: the lectures' (80/10/10) or makemore.py's (all but 1,000 train). */
+export type SplitName = "lectures" | "makemore";
+export const SPLIT_NAMES: readonly SplitName[] = ["lectures", "makemore"];
+
+/**
+ * makemore.py's create_datasets: permute with torch.manual_seed(seed); torch.randperm(n); the last
+ * min(1000, int(0.1·n)) are the test set, the rest train. makemore has no validation set and keeps
+ * the model with the best test loss, so val is the test set here too.
+ */
+export function makemoreSplit(words: readonly string[], seed: number = 3407): WordSplits {
+  const perm = torchRandperm(words.length, seed);
+  const testSize = Math.min(1000, Math.floor(0.1 * words.length));
+  const train = Array.from(perm.subarray(0, perm.length - testSize), (i) => words[i]);
+  const test = Array.from(perm.subarray(perm.length - testSize), (i) => words[i]);
+  return { train, val: test, test };
+}
+
+export const splitsOf = (words: readonly string[], split: SplitName): WordSplits =>
+  split === "makemore" ? makemoreSplit(words) : splitWords(words);
 
 /** Examples of a fixed-width model: X is [count, blockSize] ids, Y is [count] ids. */
 export interface Contexts {

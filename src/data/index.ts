@@ -1,13 +1,17 @@
 // The browser-safe data pipeline. Node-only file loading is in ./load-node.js.
 export { DataError } from "./errors.js";
-export { PythonRandom } from "./python-random.js";
+export { PythonRandom, torchRandperm } from "./python-random.js";
 export { BOUNDARY, Vocab, type VocabJSON } from "./vocab.js";
 export {
   buildContexts,
   buildSequences,
   maxWordLength,
   splitWords,
+  makemoreSplit,
+  splitsOf,
+  SPLIT_NAMES,
   TextDataset,
+  type SplitName,
   type Contexts,
   type Sequences,
   type TextBatch,

@@ -1,7 +1,8 @@
-// An exact reimplementation of CPython's `random` module core (Modules/_randommodule.c and
-// Lib/random.py): the MT19937 generator, seeding from an int, getrandbits, _randbelow, random()
-// and shuffle. `new PythonRandom(42).shuffle(words)` reorders `words` exactly as
-// `random.seed(42); random.shuffle(words)` does in Python, so splits match the makemore lectures.
+// Exact reimplementations over MT19937 of the two shuffles makemore's splits come from:
+// - CPython's `random` module core (Modules/_randommodule.c and Lib/random.py): seeding from an int,
+//   getrandbits, _randbelow, random() and shuffle. `new PythonRandom(42).shuffle(words)` reorders
+//   `words` exactly as `random.seed(42); random.shuffle(words)` does in Python (the lectures' split);
+// - PyTorch's CPU `torch.manual_seed(s); torch.randperm(n)` (makemore.py's split), `torchRandperm`.
 
 const N = 624;
 const M = 397;
@@ -10,29 +11,13 @@ const UPPER_MASK = 0x80000000;
 const LOWER_MASK = 0x7fffffff;
 const TWO_32 = 2 ** 32;
 
-export class PythonRandom {
+/** MT19937 (Matsumoto & Nishimura 1998): state, the two seedings, and the tempered 32-bit output. */
+export class MersenneTwister {
   private readonly mt = new Uint32Array(N);
   private mti = N + 1;
 
-  constructor(seed: number | bigint) {
-    this.seed(seed);
-  }
-
-  /** random.seed(n) for an int n: init_by_array with the 32-bit words of abs(n), least significant first. */
-  seed(seed: number | bigint): void {
-    if (typeof seed === "number" && !Number.isSafeInteger(seed))
-      throw new RangeError(`PythonRandom seed must be a safe integer or a bigint, got ${seed}`);
-    let n = BigInt(seed);
-    if (n < 0n) n = -n;
-    const key: number[] = [];
-    do {
-      key.push(Number(n & 0xffffffffn));
-      n >>= 32n;
-    } while (n > 0n);
-    this.initByArray(key);
-  }
-
-  private initGenrand(s: number): void {
+  /** init_genrand(s): the reference seeding from one 32-bit word */
+  initGenrand(s: number): void {
     const mt = this.mt;
     mt[0] = s;
     for (let i = 1; i < N; i++) {
@@ -42,7 +27,8 @@ export class PythonRandom {
     this.mti = N;
   }
 
-  private initByArray(key: number[]): void {
+  /** init_by_array(key): seeding from a list of 32-bit words */
+  initByArray(key: number[]): void {
     const mt = this.mt;
     this.initGenrand(19650218);
     let i = 1;
@@ -71,7 +57,7 @@ export class PythonRandom {
   }
 
   /** genrand_uint32: the next tempered 32-bit output of MT19937. */
-  private next32(): number {
+  next32(): number {
     const mt = this.mt;
     if (this.mti >= N) {
       let kk = 0;
@@ -93,6 +79,27 @@ export class PythonRandom {
     y ^= (y << 15) & 0xefc60000;
     y ^= y >>> 18;
     return y >>> 0;
+  }
+}
+
+export class PythonRandom extends MersenneTwister {
+  constructor(seed: number | bigint) {
+    super();
+    this.seed(seed);
+  }
+
+  /** random.seed(n) for an int n: init_by_array with the 32-bit words of abs(n), least significant first. */
+  seed(seed: number | bigint): void {
+    if (typeof seed === "number" && !Number.isSafeInteger(seed))
+      throw new RangeError(`PythonRandom seed must be a safe integer or a bigint, got ${seed}`);
+    let n = BigInt(seed);
+    if (n < 0n) n = -n;
+    const key: number[] = [];
+    do {
+      key.push(Number(n & 0xffffffffn));
+      n >>= 32n;
+    } while (n > 0n);
+    this.initByArray(key);
   }
 
   /** random.getrandbits(k) for 0 <= k <= 53; 32-bit words are drawn least significant first. */
@@ -131,6 +138,26 @@ export class PythonRandom {
     }
     return x;
   }
+}
+
+/**
+ * `torch.manual_seed(seed); torch.randperm(n)` on the CPU (PyTorch 1.13, whose generator is MT19937
+ * seeded by init_genrand): r = 0..n−1, then for i < n − 1 swap r[i] with r[i + random() % (n − i)].
+ */
+export function torchRandperm(n: number, seed: number): Int32Array {
+  if (!Number.isSafeInteger(n) || n < 0 || n > 0x7fffffff) throw new RangeError(`torchRandperm: n must be an integer in [0, 2³¹), got ${n}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`torchRandperm: seed must be a 32-bit unsigned integer, got ${seed}`);
+  const mt = new MersenneTwister();
+  mt.initGenrand(seed);
+  const r = new Int32Array(n);
+  for (let i = 0; i < n; i++) r[i] = i;
+  for (let i = 0; i < n - 1; i++) {
+    const z = i + (mt.next32() % (n - i));
+    const t = r[i];
+    r[i] = r[z];
+    r[z] = t;
+  }
+  return r;
 }
 
 /** int.bit_length() for a positive safe integer. */

@@ -1,12 +1,13 @@
 // Checkpoints as safetensors: F32 tensors under PyTorch state-dict names ("2.weight",
 // "3.running_mean", plus I64 "3.num_batches_tracked" so torch's load_state_dict is strict-clean),
-// and __metadata__ with the format version, model config, vocabulary and training step.
+// and __metadata__ with the format version, model config, vocabulary, training step, recipe and split.
 // Loading treats the bytes as untrusted: every tensor is checked against the config's shapes.
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type NamedTensor, type SafetensorsFile } from "./safetensors.js";
 import { buildNetwork, checkConfig, contextSize, type ModelConfig, type NetworkConfig } from "../models/networks.js";
 import { Model } from "../models/model.js";
 import { CountBigram } from "../models/bigram.js";
 import { Vocab, type VocabJSON } from "../data/vocab.js";
+import { SPLIT_NAMES, type SplitName } from "../data/dataset.js";
 import type { BackendName } from "../kernels/types.js";
 import type { Optimizer } from "../optim/optimizers.js";
 import type { Recipe } from "../train/presets.js";
@@ -26,6 +27,8 @@ export interface CheckpointMeta {
   data: string;
   /** how it was trained (absent in checkpoints written by other tools) */
   recipe?: Recipe;
+  /** names: the split it was trained on (absent: the lectures') */
+  split?: SplitName;
 }
 
 export type Trained = { kind: "bigram"; bigram: CountBigram } | { kind: "network"; model: Model };
@@ -39,6 +42,7 @@ function metadataOf(meta: CheckpointMeta): Record<string, string> {
     step: String(meta.step),
     data: meta.data,
     ...(meta.recipe ? { recipe: JSON.stringify(meta.recipe) } : {}),
+    ...(meta.split ? { split: meta.split } : {}),
   };
 }
 
@@ -94,7 +98,10 @@ export function readMeta(file: SafetensorsFile): CheckpointMeta {
   const recipe = m.recipe === undefined ? undefined : parseJSON<Recipe>(m.recipe, "recipe");
   if (recipe !== undefined && (typeof recipe !== "object" || recipe === null || !Number.isInteger(recipe.steps)))
     throw new CheckpointError("checkpoint metadata \"recipe\" is malformed");
-  return { preset: m.preset ?? config.type, config, vocab: vocab.toJSON(), step, data: m.data ?? "", ...(recipe ? { recipe } : {}) };
+  if (m.split !== undefined && !SPLIT_NAMES.includes(m.split as SplitName))
+    throw new CheckpointError(`checkpoint metadata "split" is ${JSON.stringify(m.split)}, not one of ${SPLIT_NAMES.join(", ")}`);
+  const split = m.split as SplitName | undefined;
+  return { preset: m.preset ?? config.type, config, vocab: vocab.toJSON(), step, data: m.data ?? "", ...(recipe ? { recipe } : {}), ...(split ? { split } : {}) };
 }
 
 function finite(name: string, data: Float32Array): Float32Array {

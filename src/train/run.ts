@@ -1,7 +1,7 @@
-// One training run from words to a trained, evaluated model: vocabulary, the lectures' split,
+// One training run from words to a trained, evaluated model: vocabulary, the lectures' (or makemore's) split,
 // contexts, the preset's model and recipe, periodic validation, checkpoints through hooks (the
 // caller decides where bytes go: files in Node, downloads in a browser).
-import { buildContexts, buildSequences, maxWordLength, splitWords, TextDataset, Vocab } from "../data/index.js";
+import { buildContexts, buildSequences, maxWordLength, splitsOf, TextDataset, Vocab, type SplitName } from "../data/index.js";
 import { contextSize, isSequenceModel, type ModelConfig, type NetworkConfig } from "../models/networks.js";
 import { buildNetwork } from "../models/networks.js";
 import { Model } from "../models/model.js";
@@ -22,6 +22,8 @@ export interface RunConfig {
   text?: string;
   /** label of the data (path, URL, or the embedded set) */
   dataSource: string;
+  /** names: the lectures' split (default) or makemore.py's */
+  split?: SplitName;
   steps?: number;
   batchSize?: number;
   lr?: number;
@@ -114,6 +116,8 @@ export interface DataSource {
   text?: string;
   /** path, URL or the embedded set's label, for messages and checkpoints */
   label: string;
+  /** names: which split (default the lectures') */
+  split?: SplitName;
 }
 
 /** The vocabulary a data source implies: names mode ('.' boundary) or text mode. */
@@ -123,20 +127,23 @@ export function vocabFor(source: DataSource): Vocab {
 }
 
 /**
- * Examples for a model: names → the lectures' split (Python random.seed(42) shuffle, 80/10/10) as
- * next-character contexts, or as padded sequences for a GPT; text → nanoGPT's 90/10 split into
- * windows (every offset for training, non-overlapping for validation; no test split).
+ * Examples for a model: names → the lectures' split (Python random.seed(42) shuffle, 80/10/10) or
+ * makemore.py's (src/data/dataset.ts) as next-character contexts, or as padded sequences for a GPT;
+ * text → nanoGPT's 90/10 split into windows (every offset for training, non-overlapping for
+ * validation; no test split).
  */
 export function prepareData(source: DataSource, config: ModelConfig, vocab: Vocab = vocabFor(source)): PreparedData {
   const T = contextSize(config);
   if (source.text !== undefined) {
+    if (source.split !== undefined && source.split !== "lectures")
+      throw new RunError(`${source.label}: the ${source.split} split is for names; plain text splits 90/10`);
     if (!isSequenceModel(config)) throw new RunError(`${source.label}: plain text trains sequence models (gpt presets); give names, one a line, for ${config.type}`);
     const { train, val } = TextDataset.fromText(source.text, vocab).split(0.9);
     const data = { vocab, train: textWindows(train.tokens, T, 1), val: textWindows(val.tokens, T, T), test: textWindows(new Int32Array(0), T, T) };
     if (data.train.count < 1 || data.val.count < 1) throw new RunError(`${source.label}: too little text for a context of ${T} characters`);
     return data;
   }
-  const split = splitWords(source.words ?? []);
+  const split = splitsOf(source.words ?? [], source.split ?? "lectures");
   const build = (words: string[]) => (isSequenceModel(config) ? buildSequences(words, vocab, T) : buildContexts(words, vocab, T));
   try {
     return { vocab, train: build(split.train), val: build(split.val), test: build(split.test) };
@@ -242,7 +249,10 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
   const backend = config.backend ?? "wasm";
   let resumed: ReturnType<typeof decodeCheckpoint> | null = null;
   if (config.resume) resumed = decodeCheckpoint(config.resume.model, { backend, maxBatch: 1 });
-  const source: DataSource = { words: config.words, text: config.text, label: config.dataSource };
+  const split = config.split ?? resumed?.meta.split;
+  if (resumed && (split ?? "lectures") !== (resumed.meta.split ?? "lectures"))
+    throw new RunError(`the checkpoint was trained on the ${resumed.meta.split ?? "lectures"} split, not the ${split} split`);
+  const source: DataSource = { words: config.words, text: config.text, label: config.dataSource, split };
   if ((preset.data === "text") !== (config.text !== undefined))
     throw new RunError(`preset ${preset.name} trains on ${preset.data === "text" ? "plain text" : "names, one a line"}`);
   const vocab = resumed ? Vocab.fromJSON(resumed.meta.vocab) : vocabFor(source);
@@ -265,7 +275,9 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
   if (batchSize > data.train.count)
     throw new RunError(`batch size ${batchSize} is larger than the ${data.train.count} training examples`);
   if (!(lr > 0) || !Number.isFinite(lr)) throw new RunError(`learning rate must be a positive number, got ${lr}`);
-  const meta = (step: number): CheckpointMeta => ({ preset: preset.name, config: modelConfig, vocab: vocab.toJSON(), step, data: config.dataSource, recipe });
+  const meta = (step: number): CheckpointMeta => ({
+    preset: preset.name, config: modelConfig, vocab: vocab.toJSON(), step, data: config.dataSource, recipe, ...(split ? { split } : {}),
+  });
   const started = performance.now();
   const examples = { train: data.train.count, val: data.val.count, test: data.test.count };
 

@@ -35,12 +35,12 @@ test("FLOPs per step: 3 × Σ 2·R·in·out over the Linear layers", () => {
 });
 
 test("FLOPs per step of a GPT: 3 × (per layer 2·R·12C² + attention 4·B·T²·C over the full square, + lm_head 2·R·C·V)", () => {
-  // gpt: B 64, T 16 (longest name 15 + 1), C 64, 4 layers, V 27; gpt-shakespeare: B 24, T 64, C 64, V 65
+  // gpt: B 64, T 16 (longest name 15 + 1), C 64, 6 layers, V 27; gpt-shakespeare: B 24, T 64, C 64, 4 layers, V 65
   const gpt = (B: number, T: number, C: number, L: number, V: number) => 3 * (L * (2 * B * T * 12 * C * C + 4 * B * T * T * C) + 2 * B * T * C * V);
-  assert.is(trainStepFlops("gpt"), gpt(64, 16, 64, 4, 27));
-  assert.is(trainStepFlops("gpt"), 1_268_908_032);
+  assert.is(trainStepFlops("gpt"), gpt(64, 16, 64, 6, 27));
+  assert.is(trainStepFlops("gpt"), 1_898_053_632);
   assert.is(trainStepFlops("gpt-shakespeare"), gpt(24, 64, 64, 4, 65));
-  assert.is(trainStepFlops("gpt", 27, 32, 20), gpt(32, 21, 64, 4, 27));
+  assert.is(trainStepFlops("gpt", 27, 32, 20), gpt(32, 21, 64, 6, 27));
 });
 
 test("batchLengthMoments: E[T] and E[T²] of the longest of B draws", () => {
@@ -63,7 +63,7 @@ test("benchTrain: wasmore rows for every default model (the GPT too), ordered by
   assert.match(table, /model\s+engine\s+steps\/s\s+ms\/step\s+tokens\/s\s+GFLOP\/s/);
   assert.match(table, /wavenet\s+wasmore-js/);
   assert.match(table, /gpt\s+wasmore-js/);
-  assert.match(table, /gpt 1,268\.91 M \(B·T 1,024\)/);
+  assert.match(table, /gpt 1,898\.05 M \(B·T 1,024\)/);
   assert.match(table, /1\.00×/);
   assert.equal(Object.keys(rows[0]).sort(), ["engine", "gflops", "model", "ms_per_step", "steps_per_sec", "tokens_per_sec"]);
 });

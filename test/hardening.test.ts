@@ -46,7 +46,7 @@ test("checkpoint fuzz: 1000 random mutations each load cleanly or fail with a Ch
   assert.ok(performance.now() - started < 60_000, "bounded time");
 });
 
-test("non-finite weights, wrong shapes and foreign vocabularies are refused", async () => {
+test("non-finite weights, wrong shapes, foreign vocabularies and unknown splits are refused", async () => {
   const { trained, meta } = await runTraining({ preset: "bnmlp", words: defaultNames().slice(0, 300), dataSource: DEFAULT_NAMES_SOURCE, steps: 2 });
   assert.ok(trained.kind === "network");
   trained.model.params[1].value.data[3] = NaN;
@@ -54,6 +54,8 @@ test("non-finite weights, wrong shapes and foreign vocabularies are refused", as
   trained.model.params[1].value.data[3] = 0;
   assert.throws(() => decodeCheckpoint(encodeCheckpoint(trained, { ...meta, config: { ...meta.config, nHidden: 100 } as typeof meta.config })), /shape/);
   assert.throws(() => decodeCheckpoint(encodeCheckpoint(trained, { ...meta, vocab: { chars: [".", "a"], boundary: true } })), /vocabulary/);
+  assert.throws(() => decodeCheckpoint(encodeCheckpoint(trained, { ...meta, split: "random" as never })), /"split" is "random", not one of lectures, makemore/);
+  assert.is(decodeCheckpoint(encodeCheckpoint(trained, { ...meta, split: "makemore" })).meta.split, "makemore");
 });
 
 function waitFor(path: string, ms: number): Promise<void> {

@@ -4,7 +4,8 @@
 //     out[r] = Σ_j E[idx[r·n + j]] · W_jᵀ = Σ_j P_j[idx[r·n + j]],   P_j = E · W_jᵀ  [V,H]
 // so after n·V·C·H multiply-adds for the tables P_j the product is a gather-sum, instead of the
 // R·n·C·H of the Linear over R rows: cheaper when the rows outnumber the vocabulary (a lecture
-// WaveNet step has R = 4·32 = 128 rows and V = 27). With G_j [V,H] the rows of dout gathered back,
+// WaveNet step has R = 4·32 = 128 rows and V = 27). With G_j [V,H] the rows of dout scattered back
+// by slot j's indices,
 //     G_j[v] = Σ_{r: idx[r·n + j] = v} dout[r],   dW_j += G_jᵀ · E,   dE += Σ_j G_j · W_j.
 // The same function and gradients as the three layers in another summation order, so results agree
 // to rounding; below the row threshold the three layers run as they are.
@@ -30,7 +31,7 @@ export class EmbeddingLinear {
   private tables!: Region;
   private out!: Region;
   /** G [n·V, H]: block j is G_j; in the activation-gradient block, which the model zeroes every step */
-  private gathered!: Region;
+  private scattered!: Region;
   private dweightT!: Region;
   /** whether the last forward used the tables (its backward must match) */
   private tabled = false;
@@ -53,7 +54,7 @@ export class EmbeddingLinear {
   allocateGrads(ctx: Context): void {
     const { n } = this.flatten;
     const [V, C, H] = [this.embedding.numEmbeddings, this.embedding.embeddingDim, this.linear.outFeatures];
-    this.gathered = ctx.arena.alloc(n * V * H, "EmbeddingLinear.gathered");
+    this.scattered = ctx.arena.alloc(n * V * H, "EmbeddingLinear.scattered");
     this.dweightT = ctx.arena.alloc(n * C * H, "EmbeddingLinear.dweightT");
   }
 
@@ -90,9 +91,9 @@ export class EmbeddingLinear {
     const [V, C, H] = [this.embedding.numEmbeddings, this.embedding.embeddingDim, this.linear.outFeatures];
     const E = this.embedding.param("weight").ptr;
     const dE = this.embedding.grad("weight").ptr;
-    k.embeddingSumBackward(this.gathered.ptr, dout.ptr, this.idx.ptr, R, n, H, V);
+    k.embeddingSumBackward(this.scattered.ptr, dout.ptr, this.idx.ptr, R, n, H, V);
     for (let j = 0; j < n; j++) {
-      const G = this.gathered.ptr + 4 * j * V * H;
+      const G = this.scattered.ptr + 4 * j * V * H;
       k.matmulTN(this.dweightT.ptr + 4 * j * C * H, E, G, C, V, H, 0); // dW_jᵀ[C,H] = Eᵀ · G_j
       k.matmulNT(dE, G, this.weightT.ptr + 4 * j * C * H, V, H, C, 1); // dE[V,C] += G_j · W_j
     }

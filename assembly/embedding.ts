@@ -1,34 +1,17 @@
-// Embedding lookup and its scatter-add gradient, and the same for n lookups summed per row. Rows are C contiguous floats; idx is int32.
-// An index outside [0, V) never touches memory outside the table: the forward writes a zero row,
-// the backward skips the row, and both return how many such indices they met (0 for valid data),
-// so the caller can raise an error without a separate validation pass.
+// Embedding lookups and their scatter-add gradient: n lookups summed per output row (the single
+// lookup is n = 1). Rows are C contiguous floats; idx is int32. An index outside [0, V) never
+// touches memory outside the table: it adds nothing (a forward row of only such indices is zero),
+// and both directions return how many such indices they met (0 for valid data), so the caller can
+// raise an error without a separate validation pass.
 
 /** out[n,C] = table[idx[n], :]; returns the number of idx outside [0, V) (their rows are zeroed) */
 export function embeddingForward(out: usize, table: usize, idx: usize, n: i32, C: i32, V: i32): i32 {
-  const rowBytes = <usize>C << 2;
-  let bad = 0;
-  for (let r = 0; r < n; r++) {
-    const ix = load<i32>(idx + (<usize>r << 2));
-    const dst = out + <usize>r * rowBytes;
-    if (<u32>ix < <u32>V) copyRow(dst, table + <usize>ix * rowBytes, C);
-    else {
-      memory.fill(dst, 0, rowBytes);
-      bad++;
-    }
-  }
-  return bad;
+  return embeddingSumForward(out, table, idx, n, 1, C, V);
 }
 
 /** dtable[idx[n], :] += dout[n, :]; returns the number of idx outside [0, V) (their rows are skipped) */
 export function embeddingBackward(dtable: usize, dout: usize, idx: usize, n: i32, C: i32, V: i32): i32 {
-  const rowBytes = <usize>C << 2;
-  let bad = 0;
-  for (let r = 0; r < n; r++) {
-    const ix = load<i32>(idx + (<usize>r << 2));
-    if (<u32>ix < <u32>V) addRow(dtable + <usize>ix * rowBytes, dout + <usize>r * rowBytes, C);
-    else bad++;
-  }
-  return bad;
+  return embeddingSumBackward(dtable, dout, idx, n, 1, C, V);
 }
 
 /**

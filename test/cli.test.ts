@@ -134,6 +134,32 @@ test("a corrupt or foreign checkpoint is a one-line error", () => {
   expectUsageError(["eval", "--checkpoint", tmp], /directory/);
 });
 
+test("eval with several checkpoints: each model and their ensemble; mismatched checkpoints are refused", () => {
+  const trainTo = (name: string, ...args: string[]) => {
+    const r = run("train", ...args, "--out", join(tmp, name), "--json", "--samples", "0");
+    assert.is(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout.trim().split("\n").pop()!);
+  };
+  const mlp = trainTo("ens-mlp", "--preset", "mlp", "--steps", "300");
+  const gpt = trainTo("ens-gpt", "--preset", "gpt", "--steps", "20", "--set", "nLayer=1");
+  const e = run("eval", "--checkpoint", mlp.checkpoint, "--checkpoint", gpt.checkpoint, "--json");
+  assert.is(e.code, 0, e.stderr);
+  const r = JSON.parse(e.stdout);
+  assert.equal(r.models.map((m: { preset: string }) => m.preset), ["mlp", "gpt"]);
+  assert.ok(Math.abs(r.models[0].val_loss - mlp.val_loss) < 1e-9 && Math.abs(r.models[1].val_loss - gpt.val_loss) < 1e-9, "each member as trained");
+  for (const s of ["train_loss", "val_loss", "test_loss"])
+    assert.ok(r.ensemble[s] < (r.models[0][s] + r.models[1][s]) / 2, `${s}: the ensemble beats its members' mean`);
+  const text = run("eval", "--checkpoint", mlp.checkpoint, "--checkpoint", gpt.checkpoint);
+  assert.match(text.stdout, /^ensemble +train \d\.\d{4} {2}val \d\.\d{4}/m);
+  // another vocabulary: the same names file's checkpoint cannot be mixed with one trained elsewhere
+  const other = join(tmp, "abc-names.txt");
+  writeFileSync(other, "abba\ncab\nbac\n".repeat(50));
+  const abc = trainTo("ens-abc", "--preset", "bigram", "--data", other);
+  expectUsageError(["eval", "--checkpoint", mlp.checkpoint, "--checkpoint", abc.checkpoint], /another vocabulary or split/);
+  const makemore = trainTo("ens-makemore", "--preset", "bigram", "--split", "makemore");
+  expectUsageError(["eval", "--checkpoint", mlp.checkpoint, "--checkpoint", makemore.checkpoint], /another vocabulary or split/);
+});
+
 test("eval with characters outside the checkpoint's vocabulary is a clear error", () => {
   const out = join(tmp, "vocab");
   assert.is(run("train", "--preset", "bigram", "--out", out, "--json").code, 0);

@@ -8,7 +8,8 @@ import { loadNames, loadText } from "../data/load-node.js";
 import { maxWordLength, type SplitName } from "../data/dataset.js";
 import { Vocab } from "../data/vocab.js";
 import { runTraining, prepareData, type DataSource, type RunSummary } from "../train/run.js";
-import { evaluate, writeBatch, type Examples, type TrainingData } from "../train/trainer.js";
+import { evaluate, writeBatch, type Examples } from "../train/trainer.js";
+import { bigramTargetProbabilities, ensembleLoss, targetProbabilities } from "../train/ensemble.js";
 import { PRESETS, PRESET_NAMES } from "../train/presets.js";
 import { lossCurveSvg, type CurvePoint } from "../train/plot.js";
 import { decodeCheckpoint, type CheckpointMeta, type LoadOptions, type Trained } from "../io/checkpoint.js";
@@ -218,27 +219,70 @@ export async function sampleCommand(a: SampleArgs): Promise<void> {
 }
 
 interface EvalArgs {
-  checkpoint: string;
+  checkpoint: string[];
   data?: string;
   backend: BackendName;
   json: boolean;
 }
 
+const SPLITS = ["train", "val", "test"] as const;
+type SplitLosses = Record<`${(typeof SPLITS)[number]}_loss`, number>;
+
+/**
+ * Losses of a checkpoint on each split; with several checkpoints, also of their ensemble (the mean
+ * of their next-character distributions, src/train/ensemble.ts). Every checkpoint is evaluated on
+ * the data and split of the first (or --data), so they must share its vocabulary.
+ */
 export async function evalCommand(a: EvalArgs): Promise<void> {
+  const paths = [a.checkpoint].flat();
   // chunks of the training batch, as the training run evaluated: the same sums, the same losses
-  const { trained, meta, vocab } = loadCheckpoint(a.checkpoint, a.backend, (m) => m.recipe?.batchSize ?? 512);
+  const members = paths.map((path) => ({ path, ...loadCheckpoint(path, a.backend, (m) => m.recipe?.batchSize ?? 512) }));
+  const { meta, vocab } = members[0];
   const source = a.data ?? meta.data;
   if (a.data === undefined && source !== DEFAULT_NAMES_SOURCE && !existsSync(source))
     throw new UsageError(`the checkpoint was trained on ${source}, which is not here; pass --data`);
-  const data = prepareData({ ...(await dataFrom(source, vocab.boundary ? "names" : "text")), split: meta.split }, meta.config, vocab);
-  const loss = (d: TrainingData) =>
-    d.count === 0 ? NaN : trained.kind === "bigram" ? trained.bigram.nll((d as Examples).X, (d as Examples).Y) : evaluate(trained.model, d);
-  const result = {
-    train_loss: loss(data.train), val_loss: loss(data.val), test_loss: loss(data.test), preset: meta.preset, step: meta.step, data: source,
-    ...(vocab.boundary ? { split: meta.split ?? "lectures" } : {}),
-  };
-  if (a.json) out(JSON.stringify(result));
-  else out(`${meta.preset} at step ${meta.step} on ${source}${result.split ? ` (${result.split} split)` : ""}\nloss  train ${result.train_loss.toFixed(4)}  val ${result.val_loss.toFixed(4)}  test ${result.test_loss.toFixed(4)}`);
+  for (const m of members.slice(1))
+    if (JSON.stringify(m.meta.vocab) !== JSON.stringify(meta.vocab) || (m.meta.split ?? "lectures") !== (meta.split ?? "lectures"))
+      throw new UsageError(`${m.path} was trained with another vocabulary or split than ${paths[0]}: an ensemble needs the same`);
+  const raw = await dataFrom(source, vocab.boundary ? "names" : "text");
+  const datasets = members.map((m) => prepareData({ ...raw, split: meta.split }, m.meta.config, vocab));
+  const split = vocab.boundary ? { split: meta.split ?? "lectures" } : {};
+  const losses = (f: (s: (typeof SPLITS)[number]) => number) =>
+    Object.fromEntries(SPLITS.map((s) => [`${s}_loss`, f(s)])) as SplitLosses;
+  const each = members.map(({ trained }, i) =>
+    losses((s) => {
+      const d = datasets[i][s];
+      if (d.count === 0) return NaN;
+      return trained.kind === "bigram" ? trained.bigram.nll((d as Examples).X, (d as Examples).Y) : evaluate(trained.model, d);
+    }),
+  );
+  const where = `on ${source}${"split" in split ? ` (${split.split} split)` : ""}`;
+  const line = (l: SplitLosses) => `train ${l.train_loss.toFixed(4)}  val ${l.val_loss.toFixed(4)}  test ${l.test_loss.toFixed(4)}`;
+  if (members.length === 1) {
+    const result = { ...each[0], preset: meta.preset, step: meta.step, data: source, ...split };
+    if (a.json) out(JSON.stringify(result));
+    else out(`${meta.preset} at step ${meta.step} ${where}\nloss  ${line(each[0])}`);
+    return;
+  }
+  let ensemble: SplitLosses;
+  try {
+    ensemble = losses((s) =>
+      ensembleLoss(members.map(({ trained }, i) => {
+        const d = datasets[i][s];
+        return trained.kind === "bigram" ? bigramTargetProbabilities(trained.bigram, d as Examples) : targetProbabilities(trained.model, d);
+      })),
+    );
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(`these checkpoints cannot form an ensemble: ${e.message}`);
+    throw e;
+  }
+  const models = members.map((m, i) => ({ checkpoint: m.path, preset: m.meta.preset, step: m.meta.step, ...each[i] }));
+  if (a.json) out(JSON.stringify({ models, ensemble, data: source, ...split }));
+  else {
+    out(`${members.length} checkpoints and their ensemble (the mean of their distributions) ${where}`);
+    for (const m of models) out(`${`${m.preset} at step ${m.step}`.padEnd(28)}  ${line(m)}  ${m.checkpoint}`);
+    out(`${"ensemble".padEnd(28)}  ${line(ensemble)}`);
+  }
 }
 
 interface GradcheckArgs {

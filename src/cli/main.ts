@@ -78,14 +78,18 @@ async function main(): Promise<void> {
     )
     .command(
       "eval",
-      "evaluate a checkpoint on the train/val/test splits",
+      "evaluate a checkpoint on the train/val/test splits (several: each and their ensemble)",
       (y: Argv) =>
         y
-          .option("checkpoint", { type: "string", demandOption: true })
+          .option("checkpoint", {
+            type: "string", array: true, demandOption: true,
+            describe: "a checkpoint; repeat to evaluate an ensemble (the mean of the models' next-character distributions)",
+          })
           .option("data", { type: "string", describe: "names file or URL (default: the data the model was trained on)" })
           .option("backend", backendOption)
           .option("json", { type: "boolean", default: false })
-          .example("$0 eval --checkpoint runs/wavenet/model.safetensors --data ../shared/data/names.txt", "losses on each split"),
+          .example("$0 eval --checkpoint runs/wavenet/model.safetensors --data ../shared/data/names.txt", "losses on each split")
+          .example("$0 eval --checkpoint runs/wavenet-plus/best.safetensors --checkpoint runs/gpt/best.safetensors", "two models and their ensemble"),
       (a) => evalCommand(a as never),
     )
     .command(

@@ -30,7 +30,10 @@ export class EmbeddingLinear {
   /** P [n·V, H]: block j is P_j */
   private tables!: Region;
   private out!: Region;
-  /** G [n·V, H]: block j is G_j; in the activation-gradient block, which the model zeroes every step */
+  /**
+   * G [n·V, H]: block j is G_j. Outside the activation-gradient block that the model zeroes every
+   * step: only a step that uses the tables zeroes it (an MLP at batch 32 never does).
+   */
   private scattered!: Region;
   private dweightT!: Region;
   /** whether the last forward used the tables (its backward must match) */
@@ -50,12 +53,8 @@ export class EmbeddingLinear {
     this.weightT = arena.alloc(n * C * H, "EmbeddingLinear.weightT");
     this.tables = arena.alloc(n * V * H, "EmbeddingLinear.tables");
     this.out = arena.alloc(ctx.maxBatch * this.rowsPerExample * H, "EmbeddingLinear.out");
-  }
-  allocateGrads(ctx: Context): void {
-    const { n } = this.flatten;
-    const [V, C, H] = [this.embedding.numEmbeddings, this.embedding.embeddingDim, this.linear.outFeatures];
-    this.scattered = ctx.arena.alloc(n * V * H, "EmbeddingLinear.scattered");
-    this.dweightT = ctx.arena.alloc(n * C * H, "EmbeddingLinear.dweightT");
+    this.scattered = arena.alloc(n * V * H, "EmbeddingLinear.scattered");
+    this.dweightT = arena.alloc(n * C * H, "EmbeddingLinear.dweightT");
   }
 
   private get rowsPerExample(): number {
@@ -91,6 +90,7 @@ export class EmbeddingLinear {
     const [V, C, H] = [this.embedding.numEmbeddings, this.embedding.embeddingDim, this.linear.outFeatures];
     const E = this.embedding.param("weight").ptr;
     const dE = this.embedding.grad("weight").ptr;
+    k.zero(this.scattered.ptr, n * V * H);
     k.embeddingSumBackward(this.scattered.ptr, dout.ptr, this.idx.ptr, R, n, H, V);
     for (let j = 0; j < n; j++) {
       const G = this.scattered.ptr + 4 * j * V * H;

@@ -37,7 +37,6 @@ export class Sequential extends Layer {
   readonly kind = "Sequential";
   readonly layers: Layer[];
   private steps: Step[] = [];
-  private fused: EmbeddingLinear[] = [];
   constructor(...layers: Layer[]) {
     super();
     this.layers = layers;
@@ -54,13 +53,11 @@ export class Sequential extends Layer {
     for (const layer of this.layers) layer.allocate(ctx);
     const { layers } = this;
     this.steps = [];
-    this.fused = [];
     for (let i = 0; i < layers.length; i++) {
       const [a, b, c] = [layers[i], layers[i + 1], layers[i + 2]];
       if (a instanceof Embedding && b instanceof FlattenConsecutive && c instanceof Linear) {
         const step = new EmbeddingLinear(a, b, c);
         step.allocate(ctx);
-        this.fused.push(step);
         this.steps.push(step);
         i += 2;
       } else this.steps.push(a);
@@ -68,7 +65,6 @@ export class Sequential extends Layer {
   }
   override allocateGrads(ctx: Context): void {
     for (const layer of this.layers) layer.allocateGrads(ctx);
-    for (const step of this.fused) step.allocateGrads(ctx);
   }
   forward(x: Region, B: number, training: boolean): Region {
     for (const step of this.steps) x = step.forward(x, B, training);

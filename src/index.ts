@@ -8,7 +8,7 @@ export { lossCurveSvg, type CurvePoint } from "./train/plot.js";
 export { Model, bindParameters, namedLayers, type ModelOptions } from "./models/model.js";
 export { buildNetwork, checkConfig, contextSize, type ModelConfig, type NetworkConfig } from "./models/networks.js";
 export { CountBigram } from "./models/bigram.js";
-export { sampleTokens, sampleBigram, drawFromLogits, type SampleOptions } from "./models/sample.js";
+export { sampleTokens, sampleBigram, sampleEnsemble, drawFromLogits, type SampleOptions } from "./models/sample.js";
 export { encodeCheckpoint, decodeCheckpoint, encodeOptimizerState, decodeOptimizerState, CheckpointError, FORMAT, type Trained, type CheckpointMeta } from "./io/checkpoint.js";
 export { encodeSafetensors, decodeSafetensors, SafetensorsError } from "./io/safetensors.js";
 export { gradcheck, type GradcheckRow } from "./gradcheck/gradcheck.js";

@@ -134,7 +134,7 @@ test("a corrupt or foreign checkpoint is a one-line error", () => {
   expectUsageError(["eval", "--checkpoint", tmp], /directory/);
 });
 
-test("eval with several checkpoints: each model and their ensemble; mismatched checkpoints are refused", () => {
+test("eval and sample with several checkpoints: each model and their ensemble; mismatched checkpoints are refused", () => {
   const trainTo = (name: string, ...args: string[]) => {
     const r = run("train", ...args, "--out", join(tmp, name), "--json", "--samples", "0");
     assert.is(r.code, 0, r.stderr);
@@ -156,6 +156,12 @@ test("eval with several checkpoints: each model and their ensemble; mismatched c
   writeFileSync(other, "abba\ncab\nbac\n".repeat(50));
   const abc = trainTo("ens-abc", "--preset", "bigram", "--data", other);
   expectUsageError(["eval", "--checkpoint", mlp.checkpoint, "--checkpoint", abc.checkpoint], /another vocabulary or split/);
+  expectUsageError(["sample", "--checkpoint", mlp.checkpoint, "--checkpoint", abc.checkpoint], /another vocabulary or split/);
+  const s = run("sample", "--checkpoint", mlp.checkpoint, "--checkpoint", gpt.checkpoint, "--count", "7", "--json");
+  assert.is(s.code, 0, s.stderr);
+  const samples = JSON.parse(s.stdout).samples;
+  assert.is(samples.length, 7);
+  for (const x of samples) assert.ok(/^[a-z-]*$/.test(x.text) && typeof x.in_data === "boolean", JSON.stringify(x));
   const makemore = trainTo("ens-makemore", "--preset", "bigram", "--split", "makemore");
   expectUsageError(["eval", "--checkpoint", mlp.checkpoint, "--checkpoint", makemore.checkpoint], /another vocabulary or split/);
 });

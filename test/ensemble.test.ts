@@ -1,6 +1,7 @@
-// Ensembles (src/train/ensemble.ts): a one-member ensemble is the model's own loss, the loss of the
-// mean distribution is worked by hand and bounded by the members' mean (Jensen), a GPT and a
-// next-character model score the same targets in the same order, and mismatched members are refused.
+// Ensembles (src/train/ensemble.ts, sampleEnsemble in src/models/sample.ts): a one-member ensemble
+// is the model's own loss, the loss of the mean distribution is worked by hand and bounded by the
+// members' mean (Jensen), a GPT and a next-character model score the same targets in the same order,
+// mismatched members are refused, and sampling draws from the mean distribution.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { defaultNames, DEFAULT_NAMES_SOURCE } from "../src/data/default-names.js";
@@ -9,6 +10,7 @@ import { bigramTargetProbabilities, ensembleLoss, targetProbabilities } from "..
 import { evaluate, type Examples } from "../src/train/trainer.js";
 import type { Model } from "../src/models/model.js";
 import type { CountBigram } from "../src/models/bigram.js";
+import { sampleEnsemble, sampleTokens } from "../src/models/sample.js";
 
 const words = defaultNames().slice(0, 500);
 const base: RunConfig = { preset: "mlp", words, dataSource: DEFAULT_NAMES_SOURCE, steps: 200, evalEvery: 200, seed: 5 };
@@ -54,6 +56,43 @@ test("a count bigram joins an ensemble through its probability table", async () 
   const val = prepareData({ words, label: DEFAULT_NAMES_SOURCE }, r.meta.config).val as Examples;
   const p = bigramTargetProbabilities(bigram, val);
   assert.ok(Math.abs(ensembleLoss([p]) - bigram.nll(val.X, val.Y)) < 1e-12);
+});
+
+/** softmax of the model's logits for the next token after '.', the start of every name */
+function firstDistribution(model: Model): number[] {
+  if (model.maxSequenceLength > 0) model.setSequenceLength(1);
+  model.arena.i32.fill(0, model.input.ptr >> 2, (model.input.ptr >> 2) + model.input.length);
+  const logits = Array.from(model.forward(1, false).data.subarray(0, model.vocabSize));
+  if (model.maxSequenceLength > 0) model.setSequenceLength(model.maxSequenceLength);
+  const max = Math.max(...logits);
+  const e = logits.map((l) => Math.exp(l - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / sum);
+}
+
+test("sampling from an ensemble: first letters follow the mean distribution; a model with itself is the model", async () => {
+  const mlp = (await trained({ steps: 400 })).model;
+  const gpt = (await trained({ preset: "gpt", steps: 30, seed: 7, set: { nLayer: "1" } })).model;
+  const [p, q] = [firstDistribution(mlp), firstDistribution(gpt)];
+  const mean = p.map((x, v) => (x + q[v]) / 2);
+  // 4,000 first letters: each letter's frequency within 4.5 standard errors of the mean distribution
+  const n = 4000;
+  const counts = new Array<number>(mlp.vocabSize).fill(0);
+  for (const s of sampleEnsemble([mlp, gpt], { count: n, maxLength: 1, seed: 1 })) counts[s[0] ?? 0]++;
+  for (let v = 0; v < mean.length; v++) {
+    const se = Math.sqrt((mean[v] * (1 - mean[v])) / n);
+    assert.ok(Math.abs(counts[v] / n - mean[v]) <= 4.5 * se + 1e-9, `letter ${v}: ${counts[v] / n} vs mean ${mean[v]} (members ${p[v]}, ${q[v]})`);
+  }
+  const top = mean.indexOf(Math.max(...mean));
+  assert.ok(Math.abs(p[top] - q[top]) > 0.2, "the members disagree, so the test tells the mean from either");
+  // the mean of a distribution with itself is that distribution: the same draws as the model alone
+  const opts = { count: 40, seed: 9, temperature: 0.9 };
+  assert.equal(sampleEnsemble([mlp, mlp], opts), sampleTokens(mlp, opts));
+  assert.equal(sampleEnsemble([gpt, gpt], opts), sampleTokens(gpt, opts));
+  const both = sampleEnsemble([mlp, gpt], opts);
+  assert.is(both.length, 40);
+  assert.ok(both.every((s) => s.length <= 64 && s.every((t) => t > 0 && t < mlp.vocabSize)), "names of letters, ended at '.'");
+  assert.throws(() => sampleEnsemble([], opts), /at least one/);
 });
 
 test.run();

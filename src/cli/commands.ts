@@ -15,7 +15,7 @@ import { lossCurveSvg, type CurvePoint } from "../train/plot.js";
 import { decodeCheckpoint, type CheckpointMeta, type LoadOptions, type Trained } from "../io/checkpoint.js";
 import { contextSize, buildNetwork, type NetworkConfig } from "../models/networks.js";
 import { Model } from "../models/model.js";
-import { sampleTokens, sampleBigram } from "../models/sample.js";
+import { sampleEnsemble } from "../models/sample.js";
 import { gradcheck } from "../gradcheck/gradcheck.js";
 import type { BackendName } from "../kernels/types.js";
 import { Progress } from "./progress.js";
@@ -56,7 +56,7 @@ function decodeName(vocab: Vocab, ids: number[]): string {
 }
 
 function samplesOf(
-  trained: Trained,
+  members: Trained[],
   vocab: Vocab,
   count: number,
   o: { temperature?: number; topK?: number; seed?: number; prompt?: string; length?: number },
@@ -64,7 +64,7 @@ function samplesOf(
   const prompt = o.prompt === undefined ? undefined : Array.from(vocab.encode(o.prompt));
   const opts = { count, temperature: o.temperature, topK: o.topK, seed: o.seed, prompt, maxLength: o.length, stopAtBoundary: vocab.boundary };
   if (!vocab.boundary && prompt === undefined) throw new UsageError("a text model needs --prompt to start from");
-  const tokens = trained.kind === "bigram" ? sampleBigram(trained.bigram, opts) : sampleTokens(trained.model, opts);
+  const tokens = sampleEnsemble(members.map((t) => (t.kind === "bigram" ? t.bigram : t.model)), opts);
   return tokens.map((ids) => decodeName(vocab, prompt && !vocab.boundary ? [...prompt, ...ids] : ids));
 }
 
@@ -164,8 +164,8 @@ export async function trainCommand(a: TrainArgs): Promise<void> {
     printSummary(s, modelPath);
     if (a.samples > 0) {
       out(dataSource.words ? `\n${a.samples} samples (marked "new" when not in the data):` : "\nsample:");
-      if (dataSource.words) printSamples(samplesOf(result.trained, result.vocab, a.samples, { seed: a.seed }), new Set(dataSource.words));
-      else out(samplesOf(result.trained, result.vocab, 1, { seed: a.seed, prompt: defaultPrompt(result.vocab), length: 500 })[0]);
+      if (dataSource.words) printSamples(samplesOf([result.trained], result.vocab, a.samples, { seed: a.seed }), new Set(dataSource.words));
+      else out(samplesOf([result.trained], result.vocab, 1, { seed: a.seed, prompt: defaultPrompt(result.vocab), length: 500 })[0]);
     }
   }
   if (s.stopped) process.exitCode = 130;
@@ -183,8 +183,21 @@ function loadCheckpoint(path: string, backend: BackendName, maxBatch: LoadOption
   return { trained, meta, vocab: Vocab.fromJSON(meta.vocab) };
 }
 
+/**
+ * One or several checkpoints (an ensemble); the first one's metadata and vocabulary, which every
+ * other must share, with its split.
+ */
+function loadMembers(paths: string | string[], backend: BackendName, maxBatch: LoadOptions["maxBatch"]) {
+  const members = [paths].flat().map((path) => ({ path, ...loadCheckpoint(path, backend, maxBatch) }));
+  const [{ meta, vocab, path: first }] = members;
+  for (const m of members.slice(1))
+    if (JSON.stringify(m.meta.vocab) !== JSON.stringify(meta.vocab) || (m.meta.split ?? "lectures") !== (meta.split ?? "lectures"))
+      throw new UsageError(`${m.path} was trained with another vocabulary or split than ${first}: an ensemble needs the same`);
+  return { members, meta, vocab };
+}
+
 interface SampleArgs {
-  checkpoint: string;
+  checkpoint: string[];
   prompt?: string;
   length?: number;
   count?: number;
@@ -202,7 +215,8 @@ export async function sampleCommand(a: SampleArgs): Promise<void> {
   const count = a.count ?? 20;
   if (!Number.isInteger(a.topK) || a.topK < 0) throw new UsageError(`--top-k must be an integer ≥ 0, got ${a.topK}`);
   positive("length", a.length);
-  const { trained, meta, vocab } = loadCheckpoint(a.checkpoint, a.backend, Math.min(count, 512));
+  const { members, meta, vocab } = loadMembers(a.checkpoint, a.backend, Math.min(count, 512));
+  const trained = members.map((m) => m.trained);
   if (!vocab.boundary) {
     const text = samplesOf(trained, vocab, a.count ?? 1, { ...a, prompt: a.prompt ?? defaultPrompt(vocab), length: a.length ?? 500 });
     if (a.json) out(JSON.stringify({ samples: text.map((t) => ({ text: t })) }));
@@ -234,16 +248,11 @@ type SplitLosses = Record<`${(typeof SPLITS)[number]}_loss`, number>;
  * the data and split of the first (or --data), so they must share its vocabulary.
  */
 export async function evalCommand(a: EvalArgs): Promise<void> {
-  const paths = [a.checkpoint].flat();
   // chunks of the training batch, as the training run evaluated: the same sums, the same losses
-  const members = paths.map((path) => ({ path, ...loadCheckpoint(path, a.backend, (m) => m.recipe?.batchSize ?? 512) }));
-  const { meta, vocab } = members[0];
+  const { members, meta, vocab } = loadMembers(a.checkpoint, a.backend, (m) => m.recipe?.batchSize ?? 512);
   const source = a.data ?? meta.data;
   if (a.data === undefined && source !== DEFAULT_NAMES_SOURCE && !existsSync(source))
     throw new UsageError(`the checkpoint was trained on ${source}, which is not here; pass --data`);
-  for (const m of members.slice(1))
-    if (JSON.stringify(m.meta.vocab) !== JSON.stringify(meta.vocab) || (m.meta.split ?? "lectures") !== (meta.split ?? "lectures"))
-      throw new UsageError(`${m.path} was trained with another vocabulary or split than ${paths[0]}: an ensemble needs the same`);
   const raw = await dataFrom(source, vocab.boundary ? "names" : "text");
   const datasets = members.map((m) => prepareData({ ...raw, split: meta.split }, m.meta.config, vocab));
   const split = vocab.boundary ? { split: meta.split ?? "lectures" } : {};

@@ -59,10 +59,13 @@ async function main(): Promise<void> {
     )
     .command(
       "sample",
-      "sample from a checkpoint",
+      "sample from a checkpoint (several: from their ensemble)",
       (y: Argv) =>
         y
-          .option("checkpoint", { type: "string", demandOption: true, describe: "a model.safetensors written by wasmore train" })
+          .option("checkpoint", {
+            type: "string", array: true, demandOption: true,
+            describe: "a model.safetensors written by wasmore train; repeat to sample from the ensemble (the mean of the models' distributions)",
+          })
           .option("count", { type: "number", describe: "how many samples (default: 20 names, or 1 text)" })
           .option("temperature", { type: "number", default: 1, describe: "softmax temperature (> 0)" })
           .option("top-k", { type: "number", default: 0, describe: "sample only from the k most likely characters (0 = all)" })
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
           .option("backend", backendOption)
           .option("json", { type: "boolean", default: false })
           .example("$0 sample --checkpoint runs/wavenet/model.safetensors --count 10 --temperature 0.8", "ten names")
+          .example("$0 sample --checkpoint runs/wavenet-plus/best.safetensors --checkpoint runs/gpt/best.safetensors", "names from two models' ensemble")
           .example('$0 sample --checkpoint runs/gpt-shakespeare/model.safetensors --prompt "ROMEO:" --length 500 --top-k 10', "continue a text"),
       (a) => sampleCommand(a as never),
     )

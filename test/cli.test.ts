@@ -166,6 +166,18 @@ test("eval and sample with several checkpoints: each model and their ensemble; m
   expectUsageError(["eval", "--checkpoint", mlp.checkpoint, "--checkpoint", makemore.checkpoint], /another vocabulary or split/);
 });
 
+test("eval of a text model reproduces its run's train and val losses; its ensemble with itself is itself", () => {
+  const text = join(tmp, "verse.txt");
+  writeFileSync(text, "Shall I compare thee to a summer's day? Thou art more lovely and more temperate.\n".repeat(120));
+  const r = run("train", "--preset", "gpt-shakespeare", "--data", text, "--steps", "8", "--set", "nLayer=1", "--out", join(tmp, "verse"), "--json", "--samples", "0");
+  assert.is(r.code, 0, r.stderr);
+  const last = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  const e = JSON.parse(run("eval", "--checkpoint", last.checkpoint, "--json").stdout);
+  assert.ok(Math.abs(e.train_loss - last.train_loss) < 1e-9 && Math.abs(e.val_loss - last.val_loss) < 1e-9, `eval ${e.train_loss}/${e.val_loss} vs run ${last.train_loss}/${last.val_loss}`);
+  const twice = JSON.parse(run("eval", "--checkpoint", last.checkpoint, "--checkpoint", last.checkpoint, "--json").stdout);
+  assert.ok(Math.abs(twice.ensemble.val_loss - last.val_loss) < 1e-5, `ensemble ${twice.ensemble.val_loss} vs ${last.val_loss}`);
+});
+
 test("eval with characters outside the checkpoint's vocabulary is a clear error", () => {
   const out = join(tmp, "vocab");
   assert.is(run("train", "--preset", "bigram", "--out", out, "--json").code, 0);

@@ -7,7 +7,7 @@ import { defaultNames, DEFAULT_NAMES_SOURCE } from "../data/default-names.js";
 import { loadNames, loadText } from "../data/load-node.js";
 import { maxWordLength, type SplitName } from "../data/dataset.js";
 import { Vocab } from "../data/vocab.js";
-import { runTraining, prepareData, type DataSource, type RunSummary } from "../train/run.js";
+import { runTraining, prepareData, trainLossData, type DataSource, type RunSummary } from "../train/run.js";
 import { evaluate, writeBatch, type Examples } from "../train/trainer.js";
 import { bigramTargetProbabilities, ensembleLoss, targetProbabilities } from "../train/ensemble.js";
 import { PRESETS, PRESET_NAMES } from "../train/presets.js";
@@ -254,7 +254,10 @@ export async function evalCommand(a: EvalArgs): Promise<void> {
   if (a.data === undefined && source !== DEFAULT_NAMES_SOURCE && !existsSync(source))
     throw new UsageError(`the checkpoint was trained on ${source}, which is not here; pass --data`);
   const raw = await dataFrom(source, vocab.boundary ? "names" : "text");
-  const datasets = members.map((m) => prepareData({ ...raw, split: meta.split }, m.meta.config, vocab));
+  const datasets = members.map((m) => {
+    const d = prepareData({ ...raw, split: meta.split }, m.meta.config, vocab);
+    return { ...d, train: trainLossData(d) }; // a text's train loss on the windows its run measured
+  });
   const split = vocab.boundary ? { split: meta.split ?? "lectures" } : {};
   const losses = (f: (s: (typeof SPLITS)[number]) => number) =>
     Object.fromEntries(SPLITS.map((s) => [`${s}_loss`, f(s)])) as SplitLosses;
@@ -266,7 +269,8 @@ export async function evalCommand(a: EvalArgs): Promise<void> {
     }),
   );
   const where = `on ${source}${"split" in split ? ` (${split.split} split)` : ""}`;
-  const line = (l: SplitLosses) => `train ${l.train_loss.toFixed(4)}  val ${l.val_loss.toFixed(4)}  test ${l.test_loss.toFixed(4)}`;
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "–"); // a text has no test split
+  const line = (l: SplitLosses) => `train ${f(l.train_loss)}  val ${f(l.val_loss)}  test ${f(l.test_loss)}`;
   if (members.length === 1) {
     const result = { ...each[0], preset: meta.preset, step: meta.step, data: source, ...split };
     if (a.json) out(JSON.stringify(result));

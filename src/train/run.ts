@@ -8,7 +8,7 @@ import { Model } from "../models/model.js";
 import { CountBigram } from "../models/bigram.js";
 import { encodeCheckpoint, encodeOptimizerState, decodeCheckpoint, decodeOptimizerState, type CheckpointMeta, type Trained } from "../io/checkpoint.js";
 import type { BackendName } from "../kernels/types.js";
-import { evaluate, textWindows, Trainer, type Examples, type TextWindows, type TrainingData } from "./trainer.js";
+import { evaluate, textWindows, Trainer, type Examples, type TrainingData } from "./trainer.js";
 import { PRESETS, type Preset, type Recipe } from "./presets.js";
 import { makeSchedule } from "../optim/schedule.js";
 import { checkConfig } from "../models/networks.js";
@@ -174,14 +174,16 @@ function parseValue(v: string): string | number | boolean {
 }
 
 /**
- * The windows a text run's final train loss is measured on: non-overlapping windows, evenly spaced
- * so there are about as many as validation windows (the 1M-character Tiny Shakespeare training split
- * would otherwise cost ~9 validation passes).
+ * What a train loss is measured on (a run's summary and `eval` alike): the training examples, or
+ * for text non-overlapping windows, evenly spaced so there are about as many as validation windows
+ * (all of the 1M-character Tiny Shakespeare training split would cost ~9 validation passes even
+ * without overlap, ~600 with the training's window at every offset).
  */
-function trainLossWindows(train: TextWindows, val: TrainingData): TextWindows {
-  const { tokens, T } = train;
+export function trainLossData(data: Pick<PreparedData, "train" | "val">): TrainingData {
+  if (!("tokens" in data.train)) return data.train;
+  const { tokens, T } = data.train;
   const all = textWindows(tokens, T, T).count;
-  return textWindows(tokens, T, T * Math.max(1, Math.floor(all / Math.max(1, val.count))));
+  return textWindows(tokens, T, T * Math.max(1, Math.floor(all / Math.max(1, data.val.count))));
 }
 
 /** Apply `key=value` overrides to a model config and recipe (for experiments and ablations). */
@@ -375,7 +377,7 @@ export async function runTraining(config: RunConfig, hooks: RunHooks = {}): Prom
     preset: preset.name,
     params: model.parameterCount,
     steps: trainer.step,
-    train_loss: evaluate(model, "tokens" in data.train ? trainLossWindows(data.train, data.val) : data.train),
+    train_loss: evaluate(model, trainLossData(data)),
     val_loss: evaluate(model, data.val),
     test_loss: evaluate(model, data.test),
     best_val_loss: Math.min(best, Infinity),

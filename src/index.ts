@@ -1,8 +1,8 @@
 // wasmore's library API: the same functions the CLI and the web app use, typed, with no Node-only
 // import (file loading for Node is in "wasmore/node": src/node.ts).
 export { runTraining, prepareData, getPreset, RunError, type RunConfig, type RunHooks, type RunResult, type RunSummary, type StepInfo, type EvalInfo } from "./train/run.js";
-export { Trainer, evaluate, type Examples, type TrainOptions } from "./train/trainer.js";
-export { ensembleLoss, targetProbabilities, bigramTargetProbabilities, type TargetProbabilities } from "./train/ensemble.js";
+export { Trainer, evaluate, scoreBatches, type Examples, type ScoredBatch, type TrainOptions } from "./train/trainer.js";
+export { ensembleLoss, bigramScores } from "./train/ensemble.js";
 export { PRESETS, PRESET_NAMES, type Preset, type Recipe } from "./train/presets.js";
 export { lossCurveSvg, type CurvePoint } from "./train/plot.js";
 export { Model, bindParameters, namedLayers, type ModelOptions } from "./models/model.js";

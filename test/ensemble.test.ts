@@ -6,8 +6,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { defaultNames, DEFAULT_NAMES_SOURCE } from "../src/data/default-names.js";
 import { prepareData, runTraining, type RunConfig } from "../src/train/run.js";
-import { bigramTargetProbabilities, ensembleLoss, targetProbabilities, type TargetProbabilities } from "../src/train/ensemble.js";
-import { evaluate, type Examples } from "../src/train/trainer.js";
+import { bigramScores, ensembleLoss } from "../src/train/ensemble.js";
+import { evaluate, scoreBatches, type Examples, type ScoredBatch } from "../src/train/trainer.js";
 import type { Model } from "../src/models/model.js";
 import type { CountBigram } from "../src/models/bigram.js";
 import { sampleEnsemble, sampleTokens } from "../src/models/sample.js";
@@ -22,18 +22,19 @@ async function trained(config: Partial<RunConfig>): Promise<{ model: Model; data
   return { model, data: prepareData({ words, label: DEFAULT_NAMES_SOURCE }, r.meta.config) };
 }
 
-test("ensembleLoss: the mean distribution's −log, worked by hand, across chunks of different sizes; mismatches refused", () => {
-  const a = [{ targets: Int32Array.of(3, 1), probs: Float64Array.of(0.5, 0.25) }];
-  const b = [
-    { targets: Int32Array.of(3), probs: Float64Array.of(0.1) },
-    { targets: Int32Array.of(), probs: Float64Array.of() },
-    { targets: Int32Array.of(1), probs: Float64Array.of(0.25) },
-  ];
-  assert.ok(Math.abs(ensembleLoss([a, b]) - -(Math.log(0.3) + Math.log(0.25)) / 2) < 1e-15);
-  assert.ok(Math.abs(ensembleLoss([a]) - -(Math.log(0.5) + Math.log(0.25)) / 2) < 1e-15);
-  assert.throws(() => ensembleLoss([a, [{ targets: Int32Array.of(3, 2), probs: Float64Array.of(0.1, 0.25) }]]), /different examples/);
-  assert.throws(() => ensembleLoss([a, [{ targets: Int32Array.of(3), probs: Float64Array.of(1) }]]), /different examples/);
-  assert.throws(() => ensembleLoss([a, [...b, { targets: Int32Array.of(2), probs: Float64Array.of(1) }]]), /different examples/);
+test("ensembleLoss: the mean distribution's −log, worked by hand, across batches of different sizes; mismatches refused", () => {
+  const batch = (targets: number[], probs: number[]): ScoredBatch =>
+    ({ targets: Int32Array.from(targets), probs: Float64Array.from(probs), nll: probs.reduce((s, p) => s - Math.log(p), 0) });
+  const a = [batch([3, 1], [0.5, 0.25])];
+  const b = [batch([3], [0.1]), batch([], []), batch([1], [0.25])];
+  const both = ensembleLoss([a, b]);
+  assert.ok(Math.abs(both.ensemble - -(Math.log(0.3) + Math.log(0.25)) / 2) < 1e-15);
+  assert.ok(Math.abs(both.members[0] - -(Math.log(0.5) + Math.log(0.25)) / 2) < 1e-15, "each member's own loss");
+  assert.ok(Math.abs(both.members[1] - -(Math.log(0.1) + Math.log(0.25)) / 2) < 1e-15);
+  assert.ok(Math.abs(ensembleLoss([a]).ensemble - -(Math.log(0.5) + Math.log(0.25)) / 2) < 1e-15);
+  assert.throws(() => ensembleLoss([a, [batch([3, 2], [0.1, 0.25])]]), /different examples/);
+  assert.throws(() => ensembleLoss([a, [batch([3], [1])]]), /different examples/);
+  assert.throws(() => ensembleLoss([a, [...b, batch([2], [1])]]), /different examples/);
   assert.throws(() => ensembleLoss([]), /at least one/);
 });
 
@@ -41,20 +42,23 @@ test("one member is the model itself; two models beat their mean loss; a GPT sco
   const mlp = await trained({});
   const bnmlp = await trained({ preset: "bnmlp", seed: 6 });
   const gpt = await trained({ preset: "gpt", steps: 20, seed: 7, set: { nLayer: "1" } });
-  const targetsOf = (chunks: TargetProbabilities[]) => chunks.flatMap((c) => Array.from(c.targets));
+  const targetsOf = (chunks: ScoredBatch[]) => chunks.flatMap((c) => Array.from(c.targets));
   for (const split of ["train", "val"] as const) {
-    const p = [mlp, bnmlp, gpt].map((m) => [...targetProbabilities(m.model, m.data[split])]);
+    const p = [mlp, bnmlp, gpt].map((m) => [...scoreBatches(m.model, m.data[split])]);
     const own = [mlp, bnmlp, gpt].map((m) => evaluate(m.model, m.data[split]));
-    for (let i = 0; i < 3; i++)
-      assert.ok(Math.abs(ensembleLoss([p[i]]) - own[i]) < 1e-5, `${split} member ${i}: ${ensembleLoss([p[i]])} vs ${own[i]}`);
+    for (let i = 0; i < 3; i++) {
+      const one = ensembleLoss([p[i]]);
+      assert.ok(Math.abs(one.ensemble - own[i]) < 1e-5, `${split} member ${i}: ${one.ensemble} vs ${own[i]}`);
+      assert.is(one.members[0], own[i], "a member's own loss is evaluate's, bit for bit");
+    }
     // the GPT predicts every position of each padded name: the same targets as the context models
     assert.equal(targetsOf(p[2]), targetsOf(p[0]), `${split}: GPT and MLP targets`);
     assert.ok(p[2].length < p[0].length, "in fewer, larger chunks (a GPT's batch holds whole names)");
-    const both = ensembleLoss([p[0], p[1]]);
+    const both = ensembleLoss([p[0], p[1]]).ensemble;
     assert.ok(both < (own[0] + own[1]) / 2, `${split}: ensemble ${both} vs members ${own[0]}, ${own[1]}`);
-    assert.ok(Math.abs(ensembleLoss([p[0], p[0]]) - own[0]) < 1e-5, "a model with itself is the model");
+    assert.ok(Math.abs(ensembleLoss([p[0], p[0]]).ensemble - own[0]) < 1e-5, "a model with itself is the model");
     // streamed straight from the models, the GPT restored to its full length afterwards
-    assert.ok(Math.abs(ensembleLoss([targetProbabilities(mlp.model, mlp.data[split]), targetProbabilities(gpt.model, gpt.data[split])]) - ensembleLoss([p[0], p[2]])) < 1e-12);
+    assert.ok(Math.abs(ensembleLoss([scoreBatches(mlp.model, mlp.data[split]), scoreBatches(gpt.model, gpt.data[split])]).ensemble - ensembleLoss([p[0], p[2]]).ensemble) < 1e-12);
     assert.is(gpt.model.rowsPerExample, gpt.model.maxSequenceLength);
   }
 });
@@ -64,7 +68,9 @@ test("a count bigram joins an ensemble through its probability table", async () 
   assert.ok(r.trained.kind === "bigram");
   const bigram: CountBigram = r.trained.bigram;
   const val = prepareData({ words, label: DEFAULT_NAMES_SOURCE }, r.meta.config).val as Examples;
-  assert.ok(Math.abs(ensembleLoss([bigramTargetProbabilities(bigram, val, 100)]) - bigram.nll(val.X, val.Y)) < 1e-12);
+  const one = ensembleLoss([bigramScores(bigram, val)]);
+  assert.ok(Math.abs(one.ensemble - bigram.nll(val.X, val.Y)) < 1e-12);
+  assert.is(one.members[0], bigram.nll(val.X, val.Y), "its own loss is CountBigram.nll's, bit for bit");
 });
 
 /** softmax of the model's logits for the next token after '.', the start of every name */

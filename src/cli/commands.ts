@@ -8,8 +8,8 @@ import { loadNames, loadText } from "../data/load-node.js";
 import { maxWordLength, type SplitName } from "../data/dataset.js";
 import { Vocab } from "../data/vocab.js";
 import { runTraining, prepareData, trainLossData, type DataSource, type RunSummary } from "../train/run.js";
-import { evaluate, writeBatch, type Examples } from "../train/trainer.js";
-import { bigramTargetProbabilities, ensembleLoss, targetProbabilities } from "../train/ensemble.js";
+import { scoreBatches, writeBatch, type Examples } from "../train/trainer.js";
+import { bigramScores, ensembleLoss } from "../train/ensemble.js";
 import { PRESETS, PRESET_NAMES } from "../train/presets.js";
 import { lossCurveSvg, type CurvePoint } from "../train/plot.js";
 import { decodeCheckpoint, type CheckpointMeta, type LoadOptions, type Trained } from "../io/checkpoint.js";
@@ -259,15 +259,22 @@ export async function evalCommand(a: EvalArgs): Promise<void> {
     return { ...d, train: trainLossData(d) }; // a text's train loss on the windows its run measured
   });
   const split = vocab.boundary ? { split: meta.split ?? "lectures" } : {};
-  const losses = (f: (s: (typeof SPLITS)[number]) => number) =>
-    Object.fromEntries(SPLITS.map((s) => [`${s}_loss`, f(s)])) as SplitLosses;
-  const each = members.map(({ trained }, i) =>
-    losses((s) => {
-      const d = datasets[i][s];
-      if (d.count === 0) return NaN;
-      return trained.kind === "bigram" ? trained.bigram.nll((d as Examples).X, (d as Examples).Y) : evaluate(trained.model, d);
-    }),
-  );
+  // one pass over each split scores every member and the ensemble
+  const scored = SPLITS.map((s) => {
+    try {
+      return ensembleLoss(members.map(({ trained }, i) => {
+        const d = datasets[i][s];
+        return trained.kind === "bigram" ? bigramScores(trained.bigram, d as Examples) : scoreBatches(trained.model, d);
+      }));
+    } catch (e) {
+      if (e instanceof RangeError) throw new UsageError(`these checkpoints cannot form an ensemble: ${e.message}`);
+      throw e;
+    }
+  });
+  const losses = (f: (r: ReturnType<typeof ensembleLoss>) => number) =>
+    Object.fromEntries(SPLITS.map((s, i) => [`${s}_loss`, f(scored[i])])) as SplitLosses;
+  const each = members.map((_, i) => losses((r) => r.members[i]));
+  const ensemble = losses((r) => r.ensemble);
   const where = `on ${source}${"split" in split ? ` (${split.split} split)` : ""}`;
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "–"); // a text has no test split
   const line = (l: SplitLosses) => `train ${f(l.train_loss)}  val ${f(l.val_loss)}  test ${f(l.test_loss)}`;
@@ -276,18 +283,6 @@ export async function evalCommand(a: EvalArgs): Promise<void> {
     if (a.json) out(JSON.stringify(result));
     else out(`${meta.preset} at step ${meta.step} ${where}\nloss  ${line(each[0])}`);
     return;
-  }
-  let ensemble: SplitLosses;
-  try {
-    ensemble = losses((s) =>
-      ensembleLoss(members.map(({ trained }, i) => {
-        const d = datasets[i][s];
-        return trained.kind === "bigram" ? bigramTargetProbabilities(trained.bigram, d as Examples) : targetProbabilities(trained.model, d);
-      })),
-    );
-  } catch (e) {
-    if (e instanceof RangeError) throw new UsageError(`these checkpoints cannot form an ensemble: ${e.message}`);
-    throw e;
   }
   const models = members.map((m, i) => ({ checkpoint: m.path, preset: m.meta.preset, step: m.meta.step, ...each[i] }));
   if (a.json) out(JSON.stringify({ models, ensemble, data: source, ...split }));

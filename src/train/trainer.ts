@@ -146,25 +146,57 @@ export class Trainer {
   }
 }
 
-/** Mean cross-entropy of the model over a whole split (eval mode), weighted by counted targets. */
-export function evaluate(model: Model, data: TrainingData): number {
+/** One evaluated batch: its counted targets (−1 skipped), their probabilities, and their summed NLL. */
+export interface ScoredBatch {
+  targets: Int32Array;
+  probs: Float64Array;
+  /** Σ −log p(target) over the batch's counted targets, as the loss kernel computes it */
+  nll: number;
+}
+
+/**
+ * The model's scores of a whole split (eval mode), a batch of model.maxBatch examples at a time in
+ * example order; batches without a counted target are skipped.
+ */
+export function* scoreBatches(model: Model, data: TrainingData): Generator<ScoredBatch> {
   const lengths = sequenceLengths(model, data);
   const indices = new Int32Array(model.maxBatch);
+  try {
+    for (let start = 0; start < data.count; start += model.maxBatch) {
+      const B = Math.min(model.maxBatch, data.count - start);
+      for (let b = 0; b < B; b++) indices[b] = start + b;
+      writeBatch(model, data, indices.subarray(0, B), lengths);
+      const rows = B * model.rowsPerExample;
+      const t0 = model.targets.ptr >> 2;
+      let counted = 0;
+      for (let r = 0; r < rows; r++) if (model.arena.i32[t0 + r] >= 0) counted++;
+      if (counted === 0) continue;
+      const nll = model.loss(B, false) * counted;
+      const V = model.vocabSize;
+      const i32 = model.arena.i32;
+      const f32 = model.arena.f32;
+      const p0 = model.lastProbs.ptr >> 2;
+      const batch = { targets: new Int32Array(counted), probs: new Float64Array(counted), nll };
+      for (let r = 0, i = 0; r < rows; r++) {
+        const t = i32[t0 + r];
+        if (t < 0) continue;
+        batch.targets[i] = t;
+        batch.probs[i++] = f32[p0 + r * V + t];
+      }
+      yield batch;
+    }
+  } finally {
+    if (lengths) model.setSequenceLength(model.maxSequenceLength);
+  }
+}
+
+/** Mean cross-entropy of the model over a whole split (eval mode), weighted by counted targets. */
+export function evaluate(model: Model, data: TrainingData): number {
   let sum = 0;
   let rows = 0;
-  for (let start = 0; start < data.count; start += model.maxBatch) {
-    const B = Math.min(model.maxBatch, data.count - start);
-    for (let b = 0; b < B; b++) indices[b] = start + b;
-    writeBatch(model, data, indices.subarray(0, B), lengths);
-    const R = model.rowsPerExample;
-    const mem = model.arena.i32;
-    const targets = model.targets.ptr >> 2;
-    let counted = 0;
-    for (let i = 0; i < B * R; i++) if (mem[targets + i] >= 0) counted++;
-    if (counted === 0) continue;
-    sum += model.loss(B, false) * counted;
-    rows += counted;
+  for (const batch of scoreBatches(model, data)) {
+    sum += batch.nll;
+    rows += batch.targets.length;
   }
-  if (lengths) model.setSequenceLength(model.maxSequenceLength);
   return rows > 0 ? sum / rows : NaN;
 }

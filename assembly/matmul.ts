@@ -1,4 +1,4 @@
-// Matmul family: C[M,N] (+)= op(A) · op(B), plus bias add and its backward.
+// Matmul family: C[M,N] (+)= op(A) · op(B) (A·Bᵀ optionally + bias), plus bias add and its backward.
 //
 // SIMD scheme (see /work/shared/PERFORMANCE-NOTES.md): one register-blocked micro-kernel for all
 // three layouts. It computes a 4×8 tile of C in 8 f32x4 accumulators:
@@ -10,13 +10,18 @@
 //   A·B   (NN): Ap = a 4-row panel of A [M,K] transposed into scratch ([k][4]);
 //   Aᵀ·B  (TN): Ap = A stored [K,M] read in place (4 consecutive i are contiguous);
 //   A·Bᵀ  (NT): Ap as NN.
-// Bp is always a packed panel in scratch ([k][8]): copied from B [K,N] rows (NN, TN) or transposed
-// from B [N,K] (NT), so the micro-kernel streams it contiguously whatever N is (no 4 KB strides).
+// Bp is a packed panel in scratch ([k][8]): copied from B [K,N] rows (NN, TN) or transposed from
+// B [N,K] (NT), so the micro-kernel streams it contiguously whatever N is (no 4 KB strides). One
+// exception: NN/TN with M ≤ 32 and N a multiple of 8 read Bp in place (B's rows, stride N): with
+// at most 8 row panels to reuse a packed copy, packing costs more than the strided reads (measured
+// 4–9% faster at M = 27–32 for K = 27–256; from M = 64 on, packing wins).
 // Transposes use SIMD 4×4 shuffles; packing costs O(K·(M+N)) against O(M·N·K) compute.
 // Edges: a 4-row A panel past row M re-reads the last valid row (TN: copied zero-padded); the last
 // N % 8 columns form a zero-padded panel, [k][4] with a 4×4 tile when ≤ 4 of them remain (N = 27 is
 // 3 tiles of 8 + 3). Tiles sticking out of C store only their valid part.
 // Blocking: K in blocks of KC; columns in blocks whose packed panels fill the scratch window.
+// Bias (A·Bᵀ, a Linear's forward): the last K block's tiles add bias[j] as they store, after the
+// accumulation, so C = (Σ + C) + bias: the same operations as matmul then addBias, one pass fewer.
 //
 // Scratch: the SIMD module uses the fixed window [SCRATCH_BASE, SCRATCH_END) = [64 KiB, 256 KiB) of
 // the arena's memory, below the arena's RESERVED_BYTES (src/memory/arena.ts) and above this module's
@@ -36,18 +41,20 @@ const PACK_A: usize = SCRATCH_BASE;
 const PACK_B: usize = PACK_A + <usize>KC * 16;
 const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
 
-/** C[p .. p+n) = v, or += v when accumulating. */
-@inline function putN(p: usize, v: v128, n: i32, accumulate: bool): void {
-  storeN(p, accumulate ? f32x4.add(v, loadN(p, n)) : v, n);
+/** C[p .. p+n) = v, or += v when accumulating; then += bias[0 .. n) unless bias is 0 (none). */
+@inline function putN(p: usize, v: v128, n: i32, accumulate: bool, bias: usize = 0): void {
+  let r = accumulate ? f32x4.add(v, loadN(p, n)) : v;
+  if (bias != 0) r = f32x4.add(r, loadN(bias, n));
+  storeN(p, r, n);
 }
 
-/** One row of a C tile: C[p .. p+cols) (+)= [v0 v1], cols ≤ 8. */
-@inline function putRow(p: usize, v0: v128, v1: v128, cols: i32, accumulate: bool): void {
+/** One row of a C tile: C[p .. p+cols) (+)= [v0 v1] (+ bias), cols ≤ 8. */
+@inline function putRow(p: usize, v0: v128, v1: v128, cols: i32, accumulate: bool, bias: usize): void {
   if (cols > 4) {
-    putN(p, v0, 4, accumulate);
-    putN(p + 16, v1, cols - 4, accumulate);
+    putN(p, v0, 4, accumulate, bias);
+    putN(p + 16, v1, cols - 4, accumulate, bias != 0 ? bias + 16 : 0);
   } else {
-    putN(p, v0, cols, accumulate);
+    putN(p, v0, cols, accumulate, bias);
   }
 }
 
@@ -55,11 +62,11 @@ const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
 
 /**
  * C tile [rows × cols] (+)= Σ_k Ap[k][0..4] ⊗ Bp[k][0..8] over kc ≥ 1 steps, rows ≤ 4, cols ≤ 8:
- * Ap[k] = 4 floats at pa + k·sa, Bp[k] = 8 floats at pb + k·sb.
+ * Ap[k] = 4 floats at pa + k·sa, Bp[k] = 8 floats at pb + k·sb; then + bias[0..cols) unless bias is 0.
  */
 @inline function tile4x8(
   c: usize, ldc: usize, pa: usize, sa: usize, pb: usize, sb: usize, kc: i32, rows: i32, cols: i32,
-  accumulate: bool,
+  accumulate: bool, bias: usize,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
@@ -83,25 +90,47 @@ const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
     pb += sb;
   } while (pb != pbEnd);
   if (rows == 4 && cols == 8) {
-    putN(c, c00, 4, accumulate);
-    putN(c + 16, c01, 4, accumulate);
-    putN(c + ldc, c10, 4, accumulate);
-    putN(c + ldc + 16, c11, 4, accumulate);
-    putN(c + 2 * ldc, c20, 4, accumulate);
-    putN(c + 2 * ldc + 16, c21, 4, accumulate);
-    putN(c + 3 * ldc, c30, 4, accumulate);
-    putN(c + 3 * ldc + 16, c31, 4, accumulate);
+    if (accumulate) {
+      c00 = f32x4.add(c00, v128.load(c));
+      c01 = f32x4.add(c01, v128.load(c, 16));
+      c10 = f32x4.add(c10, v128.load(c + ldc));
+      c11 = f32x4.add(c11, v128.load(c + ldc, 16));
+      c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
+      c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
+      c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
+      c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
+    }
+    if (bias != 0) {
+      const b0 = v128.load(bias);
+      const b1 = v128.load(bias, 16);
+      c00 = f32x4.add(c00, b0);
+      c01 = f32x4.add(c01, b1);
+      c10 = f32x4.add(c10, b0);
+      c11 = f32x4.add(c11, b1);
+      c20 = f32x4.add(c20, b0);
+      c21 = f32x4.add(c21, b1);
+      c30 = f32x4.add(c30, b0);
+      c31 = f32x4.add(c31, b1);
+    }
+    v128.store(c, c00);
+    v128.store(c, c01, 16);
+    v128.store(c + ldc, c10);
+    v128.store(c + ldc, c11, 16);
+    v128.store(c + 2 * ldc, c20);
+    v128.store(c + 2 * ldc, c21, 16);
+    v128.store(c + 3 * ldc, c30);
+    v128.store(c + 3 * ldc, c31, 16);
   } else {
-    putRow(c, c00, c01, cols, accumulate);
-    if (rows > 1) putRow(c + ldc, c10, c11, cols, accumulate);
-    if (rows > 2) putRow(c + 2 * ldc, c20, c21, cols, accumulate);
-    if (rows > 3) putRow(c + 3 * ldc, c30, c31, cols, accumulate);
+    putRow(c, c00, c01, cols, accumulate, bias);
+    if (rows > 1) putRow(c + ldc, c10, c11, cols, accumulate, bias);
+    if (rows > 2) putRow(c + 2 * ldc, c20, c21, cols, accumulate, bias);
+    if (rows > 3) putRow(c + 3 * ldc, c30, c31, cols, accumulate, bias);
   }
 }
 
-/** C tile [rows × cols] (+)= Σ_k Ap[k][0..4] ⊗ Bp[k][0..4], cols ≤ 4: Bp[k] = 4 floats at pb + 16k. */
+/** C tile [rows × cols] (+)= Σ_k Ap[k][0..4] ⊗ Bp[k][0..4] (+ bias), cols ≤ 4: Bp[k] = 4 floats at pb + 16k. */
 @inline function tile4x4(
-  c: usize, ldc: usize, pa: usize, sa: usize, pb: usize, kc: i32, rows: i32, cols: i32, accumulate: bool,
+  c: usize, ldc: usize, pa: usize, sa: usize, pb: usize, kc: i32, rows: i32, cols: i32, accumulate: bool, bias: usize,
 ): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   const pbEnd = pb + (<usize>kc << 4);
@@ -114,10 +143,10 @@ const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
     pa += sa;
     pb += 16;
   } while (pb != pbEnd);
-  putN(c, c0, cols, accumulate);
-  if (rows > 1) putN(c + ldc, c1, cols, accumulate);
-  if (rows > 2) putN(c + 2 * ldc, c2, cols, accumulate);
-  if (rows > 3) putN(c + 3 * ldc, c3, cols, accumulate);
+  putN(c, c0, cols, accumulate, bias);
+  if (rows > 1) putN(c + ldc, c1, cols, accumulate, bias);
+  if (rows > 2) putN(c + 2 * ldc, c2, cols, accumulate, bias);
+  if (rows > 3) putN(c + 3 * ldc, c3, cols, accumulate, bias);
 }
 
 // ---- packing into scratch -----------------------------------------------------------------------
@@ -219,23 +248,31 @@ function packBPanelsNT(b: usize, ldb: usize, nc: i32, kc: i32): void {
 
 // ---- driver -------------------------------------------------------------------------------------
 
+/** Address of bias[j], or 0 when there is no bias. */
+@inline function biasAt(bias: usize, j: i32): usize {
+  return bias != 0 ? bias + (<usize>j << 2) : 0;
+}
+
 const NN: i32 = 0;
 const TN: i32 = 1;
 const NT: i32 = 2;
 
-/** C[M,N] (+)= op(A)·op(B) for layout NN, TN or NT (see the header), in K blocks × column blocks. */
-function matmulSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, layout: i32, accumulate: bool): void {
+/** C[M,N] (+)= op(A)·op(B) (+ bias[N] unless bias is 0) for layout NN, TN or NT (see the header), in K blocks × column blocks. */
+function matmulSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, layout: i32, accumulate: bool, bias: usize): void {
   const ldc = <usize>N << 2;
   const lda = layout == TN ? <usize>M << 2 : <usize>K << 2;
   const ldb = layout == NT ? <usize>K << 2 : <usize>N << 2;
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     const acc = accumulate || k0 > 0;
+    const bInPlace = layout != NT && M <= 32 && (N & 7) == 0;
+    const biasBlock = k0 + kc == K ? bias : 0; // the last K block adds the bias
     const ncMax = (PACK_B_FLOATS / (kc << 3)) << 3; // columns whose [kc][8] panels fit PACK_B
     for (let j0 = 0; j0 < N; j0 += ncMax) {
       const nc = min(ncMax, N - j0);
+      const bRows = b + <usize>k0 * ldb + (<usize>j0 << 2); // NN/TN: B[k0, j0]
       if (layout == NT) packBPanelsNT(b + <usize>j0 * ldb + (<usize>k0 << 2), ldb, nc, kc);
-      else packBPanels(b + <usize>k0 * ldb + (<usize>j0 << 2), ldb, nc, kc);
+      else if (!bInPlace) packBPanels(bRows, ldb, nc, kc);
       for (let i = 0; i < M; i += 4) {
         const rows = min(4, M - i);
         const ci = c + <usize>i * ldc + (<usize>j0 << 2);
@@ -251,13 +288,18 @@ function matmulSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, layout
         }
         let pb = PACK_B;
         let j = 0;
+        if (bInPlace) {
+          for (; j < nc; j += 8) tile4x8(ci + (<usize>j << 2), ldc, pa, sa, bRows + (<usize>j << 2), ldb, kc, rows, 8, acc, 0);
+          continue;
+        }
         for (; j + 8 <= nc; j += 8) {
-          tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, 32, kc, rows, 8, acc);
+          tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, 32, kc, rows, 8, acc, biasAt(biasBlock, j0 + j));
           pb += <usize>kc << 5;
         }
         const cols = nc - j;
-        if (cols > 4) tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, 32, kc, rows, cols, acc);
-        else if (cols > 0) tile4x4(ci + (<usize>j << 2), ldc, pa, sa, pb, kc, rows, cols, acc);
+        const tailBias = biasAt(biasBlock, j0 + j);
+        if (cols > 4) tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, 32, kc, rows, cols, acc, tailBias);
+        else if (cols > 0) tile4x4(ci + (<usize>j << 2), ldc, pa, sa, pb, kc, rows, cols, acc, tailBias);
       }
     }
   }
@@ -287,7 +329,7 @@ function matmulStridedScalar(
 /** C[M,N] (+)= A[M,K] · B[K,N] */
 export function matmul(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
   if (ASC_FEATURE_SIMD) {
-    matmulSimd(c, a, b, M, K, N, NN, accumulate != 0);
+    matmulSimd(c, a, b, M, K, N, NN, accumulate != 0, 0);
   } else {
     matmulStridedScalar(c, a, b, M, K, N, <usize>K << 2, 4, accumulate != 0);
   }
@@ -296,16 +338,19 @@ export function matmul(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc
 /** C[M,N] (+)= Aᵀ · B with A stored [K,M], B [K,N] */
 export function matmulTN(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
   if (ASC_FEATURE_SIMD) {
-    matmulSimd(c, a, b, M, K, N, TN, accumulate != 0);
+    matmulSimd(c, a, b, M, K, N, TN, accumulate != 0, 0);
   } else {
     matmulStridedScalar(c, a, b, M, K, N, 4, <usize>M << 2, accumulate != 0);
   }
 }
 
-/** C[M,N] (+)= A · Bᵀ with A [M,K], B stored [N,K]: C[i,j] = Σ_k A[i,k]·B[j,k] */
-export function matmulNT(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
+/**
+ * C[M,N] (+)= A · Bᵀ (+ bias[N]) with A [M,K], B stored [N,K]: C[i,j] = Σ_k A[i,k]·B[j,k], then
+ * + bias[j] unless bias is 0 (none)
+ */
+export function matmulNT(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32, bias: usize): void {
   if (ASC_FEATURE_SIMD) {
-    matmulSimd(c, a, b, M, K, N, NT, accumulate != 0);
+    matmulSimd(c, a, b, M, K, N, NT, accumulate != 0, bias);
   } else {
     const ld = <usize>K << 2;
     const ldc = <usize>N << 2;
@@ -316,7 +361,8 @@ export function matmulNT(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, a
         let sum: f32 = 0;
         for (let k = 0; k < K; k++) sum += load<f32>(ai + (<usize>k << 2)) * load<f32>(bj + (<usize>k << 2));
         const cij = c + <usize>i * ldc + (<usize>j << 2);
-        store<f32>(cij, accumulate != 0 ? load<f32>(cij) + sum : sum);
+        const v = accumulate != 0 ? load<f32>(cij) + sum : sum;
+        store<f32>(cij, bias != 0 ? v + load<f32>(bias + (<usize>j << 2)) : v);
       }
     }
   }

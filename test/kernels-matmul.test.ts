@@ -44,7 +44,9 @@ function checkMatmul(layout: Layout, M: number, K: number, N: number, accumulate
   const run = (backend: BackendName): Float32Array => {
     c.data.set(C0);
     c.data.fill(7, M * N);
-    (k[backend] as Kernels)[KERNEL[layout]](c.ptr, a.ptr, b.ptr, M, K, N, accumulate);
+    const kk = k[backend] as Kernels;
+    if (layout === "NT") kk.matmulNT(c.ptr, a.ptr, b.ptr, M, K, N, accumulate, 0);
+    else kk[KERNEL[layout]](c.ptr, a.ptr, b.ptr, M, K, N, accumulate);
     assert.equal(Array.from(c.data.subarray(M * N)), [7, 7, 7, 7], `${backend} ${layout} wrote past C`);
     return c.data.slice(0, M * N);
   };
@@ -68,6 +70,7 @@ for (const [i, s] of SIZES.entries()) {
   ODD.push([SIZES[(i + 5) % SIZES.length], SIZES[(i + 6) % SIZES.length], s]);
 }
 ODD.push([1, 1, 1], [127, 127, 127], [33, 1, 33], [9, 300, 17]); // K = 300 crosses a K block
+ODD.push([30, 300, 24], [32, 7, 8]); // NN/TN read B in place (M ≤ 32, N % 8 = 0), across K blocks too
 
 // makemore shapes as [M, K, N] (batch 32): MLP/BN-MLP layers, WaveNet flattened layers, logits.
 const MAKEMORE: [number, number, number][] = [
@@ -82,6 +85,37 @@ for (const layout of ["NN", "TN", "NT"] as Layout[]) {
     for (const [M, K, N] of MAKEMORE) for (const acc of [0, 1] as const) checkMatmul(layout, M, K, N, acc);
   });
 }
+
+test("matmulNT with a bias is matmulNT then addBias, bit for bit, on every backend", () => {
+  // a Linear's forward: the bias is added after the sum (and after the accumulation), in the last K
+  // block only (K = 300 crosses one), on full and edge tiles (N % 8, N % 4, M % 4)
+  for (const [M, K, N] of [...ODD, ...MAKEMORE])
+    for (const acc of [0, 1] as const) {
+      const r = rng(`NT-bias-${M}-${K}-${N}-${acc}`);
+      const mark = arena.mark();
+      const a = f32(arena, asF32(randomArray(M * K, r)), "A");
+      const b = f32(arena, asF32(randomArray(K * N, r)), "B");
+      const bias = f32(arena, asF32(randomArray(N, r)), "bias");
+      const C0 = asF32(randomArray(M * N, r));
+      const c = arena.alloc(M * N + 4, "C");
+      for (const backend of ["js", ...OTHERS] as BackendName[]) {
+        const kk = k[backend] as Kernels;
+        c.data.set(C0);
+        kk.matmulNT(c.ptr, a.ptr, b.ptr, M, K, N, acc, 0);
+        kk.addBias(c.ptr, bias.ptr, M, N);
+        const separate = c.data.slice(0, M * N);
+        c.data.set(C0);
+        c.data.fill(7, M * N);
+        kk.matmulNT(c.ptr, a.ptr, b.ptr, M, K, N, acc, bias.ptr);
+        assert.equal(Array.from(c.data.subarray(M * N)), [7, 7, 7, 7], `${backend} wrote past C`);
+        const fused = c.data.slice(0, M * N);
+        for (let i = 0; i < M * N; i++)
+          if (!Object.is(fused[i], separate[i]))
+            assert.unreachable(`${backend} M=${M} K=${K} N=${N} acc=${acc}: element ${i} is ${fused[i]}, matmulNT + addBias gave ${separate[i]}`);
+      }
+      arena.release(mark);
+    }
+});
 
 test("transpose: every backend, overwrite and accumulate, exact, nothing written past dst", () => {
   // odd sizes around the 4×4 SIMD blocks, and the fused WaveNet layer's W [128, 48]
@@ -149,7 +183,8 @@ test("bad calls throw an error naming the kernel", () => {
     const kk = k[backend];
     assert.throws(() => kk.matmul(c.ptr, a.ptr, b.ptr, 0, 4, 3, 0), /matmul/);
     assert.throws(() => kk.matmulTN(c.ptr, a.ptr, b.ptr, 3, 4.5, 3, 0), /matmulTN/);
-    assert.throws(() => kk.matmulNT(c.ptr, a.ptr, b.ptr, 3, 4, 3 << 20, 0), /matmulNT/); // C past the arena
+    assert.throws(() => kk.matmulNT(c.ptr, a.ptr, b.ptr, 3, 4, 3 << 20, 0, 0), /matmulNT/); // C past the arena
+    assert.throws(() => kk.matmulNT(c.ptr, a.ptr, b.ptr, 3, 4, 3, 0, 1 << 30), /matmulNT: bias/);
     assert.throws(() => kk.matmul(c.ptr, a.ptr, 1 << 30, 3, 4, 3, 1), /matmul: B/);
     assert.throws(() => kk.transpose(c.ptr, b.ptr, 3, 5, 0), /transpose: dst/); // 15 elements past c (last in the arena)
     assert.throws(() => kk.addBias(c.ptr, b.ptr, 3, 0), /addBias/);

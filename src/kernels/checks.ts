@@ -29,6 +29,7 @@ const matmul = (aLen: (M: N, K: N, N: N) => N, bLen: (M: N, K: N, N: N) => N): C
   ck.dim(3, M); ck.dim(4, K); ck.dim(5, N);
   ck.buf("C", c, M * N); ck.buf("A", a, aLen(M, K, N)); ck.buf("B", b, bLen(M, K, N));
 };
+const matmulNTOperands = matmul((M, K) => M * K, (_M, K, N) => N * K);
 // elementwise kernels: n buffers of `count` elements followed by the count
 const ew1 = (x: string): Check => (ck, p, n) => { ck.dim(1, n); ck.buf(x, p, n); };
 const ew2 = (x: string, y: string): Check => (ck, p, q, n) => { ck.dim(2, n); ck.buf(x, p, n); ck.buf(y, q, n); };
@@ -39,7 +40,10 @@ const ew3 = (x: string, y: string, z: string): Check => (ck, p, q, r, n) => {
 export const SPECS: Record<keyof KernelOps, Check> = {
   matmul: matmul((M, K) => M * K, (_M, K, N) => K * N),
   matmulTN: matmul((M, K) => K * M, (_M, K, N) => K * N),
-  matmulNT: matmul((M, K) => M * K, (_M, K, N) => N * K),
+  matmulNT: (ck, c, a, b, M, K, N, _accumulate, bias) => {
+    matmulNTOperands(ck, c, a, b, M, K, N, 0, 0, 0, 0, 0, 0, 0);
+    if (bias !== 0) ck.buf("bias", bias, N);
+  },
   transpose: (ck, dst, src, R, C) => { ck.dim(2, R); ck.dim(3, C); ck.buf("dst", dst, R * C); ck.buf("src", src, R * C); },
   addBias: (ck, y, b, M, N) => { ck.dim(2, M); ck.dim(3, N); ck.buf("y", y, M * N); ck.buf("bias", b, N); },
   biasBackward: (ck, db, dy, M, N) => { ck.dim(2, M); ck.dim(3, N); ck.buf("dbias", db, N); ck.buf("dy", dy, M * N); },

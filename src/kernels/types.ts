@@ -8,7 +8,8 @@
 // - Forward kernels overwrite their outputs. Backward kernels ACCUMULATE (+=) into every gradient
 //   they write (dx and parameter gradients), so callers zero gradient buffers once per step; this is
 //   what lets a residual stream or a shared block sum gradients from several uses.
-// - matmul* take an explicit `accumulate` flag (0 overwrite, 1 add).
+// - matmul* take an explicit `accumulate` flag (0 overwrite, 1 add). A pointer argument that may be
+//   absent is 0 (the arena never places a buffer at offset 0).
 
 export type Ptr = number;
 export type Flag = 0 | 1;
@@ -20,8 +21,11 @@ export interface KernelOps {
   matmul(c: Ptr, a: Ptr, b: Ptr, M: number, K: number, N: number, accumulate: Flag): void;
   /** C[M,N] (+)= Aᵀ · B with A stored [K,M], B [K,N]   (e.g. dW[in,out] = xᵀ · dy) */
   matmulTN(c: Ptr, a: Ptr, b: Ptr, M: number, K: number, N: number, accumulate: Flag): void;
-  /** C[M,N] (+)= A · Bᵀ with A [M,K], B stored [N,K]   (e.g. y = x · Wᵀ for a PyTorch W[out,in]) */
-  matmulNT(c: Ptr, a: Ptr, b: Ptr, M: number, K: number, N: number, accumulate: Flag): void;
+  /**
+   * C[M,N] (+)= A · Bᵀ with A [M,K], B stored [N,K]   (e.g. y = x · Wᵀ for a PyTorch W[out,in]);
+   * then C += bias[N] (broadcast over rows) unless bias is 0: exactly matmulNT followed by addBias
+   */
+  matmulNT(c: Ptr, a: Ptr, b: Ptr, M: number, K: number, N: number, accumulate: Flag, bias: Ptr | 0): void;
   /** dst[C,R] (+)= src[R,C]ᵀ */
   transpose(dst: Ptr, src: Ptr, R: number, C: number, accumulate: Flag): void;
   /** y[M,N] += bias[N] (broadcast over rows) */

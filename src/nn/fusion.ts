@@ -95,7 +95,7 @@ export class EmbeddingLinear {
     for (let j = 0; j < n; j++) {
       const G = this.scattered.ptr + 4 * j * V * H;
       k.matmulTN(this.dweightT.ptr + 4 * j * C * H, E, G, C, V, H, 0); // dW_jᵀ[C,H] = Eᵀ · G_j
-      k.matmulNT(dE, G, this.weightT.ptr + 4 * j * C * H, V, H, C, 1); // dE[V,C] += G_j · W_j
+      k.matmulNT(dE, G, this.weightT.ptr + 4 * j * C * H, V, H, C, 1, 0); // dE[V,C] += G_j · W_j
     }
     k.transpose(this.linear.grad("weight").ptr, this.dweightT.ptr, n * C, H, 1);
     if (this.linear.bias) k.biasBackward(this.linear.grad("bias").ptr, dout.ptr, R, H);

@@ -68,8 +68,7 @@ export class Linear extends Layer {
     const { k } = this.ctx;
     const R = B * (size(this.inShape) / this.inFeatures);
     this.x = x;
-    k.matmulNT(this.out.ptr, x.ptr, this.param("weight").ptr, R, this.inFeatures, this.outFeatures, 0);
-    if (this.bias) k.addBias(this.out.ptr, this.param("bias").ptr, R, this.outFeatures);
+    k.matmulNT(this.out.ptr, x.ptr, this.param("weight").ptr, R, this.inFeatures, this.outFeatures, 0, this.bias ? this.param("bias").ptr : 0);
     return this.out;
   }
 

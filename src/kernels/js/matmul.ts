@@ -33,8 +33,11 @@ export function createMatmulJs(arena: Arena): MatmulOps {
     }
   }
 
-  /** C[i, j..j+n) (+)= A[i,:]·B[j..j+n, :]ᵀ for n = 4 (or fewer at the edge): dot products over K. */
-  function dotRow(f: Float32Array, cij: number, ai: number, bj: number, K: number, n: number, accumulate: Flag): void {
+  /**
+   * C[i, j..j+n) (+)= A[i,:]·B[j..j+n, :]ᵀ for n = 4 (or fewer at the edge): dot products over K;
+   * then + bias[j..j+n) unless bias (an element index) is −1.
+   */
+  function dotRow(f: Float32Array, cij: number, ai: number, bj: number, K: number, n: number, accumulate: Flag, bias: number): void {
     const b1 = n > 1 ? bj + K : bj, b2 = n > 2 ? b1 + K : b1, b3 = n > 3 ? b2 + K : b2;
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     for (let k = 0; k < K; k++) {
@@ -46,6 +49,7 @@ export function createMatmulJs(arena: Arena): MatmulOps {
     }
     const sums = [s0, s1, s2, s3];
     for (let t = 0; t < n; t++) f[cij + t] = accumulate ? f[cij + t] + sums[t] : sums[t];
+    if (bias >= 0) for (let t = 0; t < n; t++) f[cij + t] += f[bias + t];
   }
 
   return {
@@ -59,12 +63,13 @@ export function createMatmulJs(arena: Arena): MatmulOps {
       rowsTimesB(c, a, b, M, K, N, 1, M, accumulate);
     },
 
-    // C[M,N] (+)= A · Bᵀ, B stored [N,K]: C[i,j] = Σ_k A[i,k]·B[j,k]
-    matmulNT(c, a, b, M, K, N, accumulate) {
+    // C[M,N] (+)= A · Bᵀ, B stored [N,K]: C[i,j] = Σ_k A[i,k]·B[j,k]; then + bias[j] unless bias is 0
+    matmulNT(c, a, b, M, K, N, accumulate, bias) {
       const f = arena.f32;
       const c0 = c >> 2, a0 = a >> 2, b0 = b >> 2;
       for (let i = 0; i < M; i++)
-        for (let j = 0; j < N; j += 4) dotRow(f, c0 + i * N + j, a0 + i * K, b0 + j * K, K, Math.min(4, N - j), accumulate);
+        for (let j = 0; j < N; j += 4)
+          dotRow(f, c0 + i * N + j, a0 + i * K, b0 + j * K, K, Math.min(4, N - j), accumulate, bias === 0 ? -1 : (bias >> 2) + j);
     },
 
     // dst[C,R] (+)= src[R,C]ᵀ

@@ -1,4 +1,5 @@
-// Matmul family: C[M,N] (+)= op(A) · op(B) (A·Bᵀ optionally + bias), plus bias add and its backward.
+// Matmul family: C[M,N] (+)= op(A) · op(B) (A·Bᵀ optionally + bias, A·B optionally ⊙ tanh′), plus
+// bias add and its backward.
 //
 // SIMD scheme (see /work/shared/PERFORMANCE-NOTES.md): one register-blocked micro-kernel for all
 // three layouts. It computes a 4×8 tile of C in 8 f32x4 accumulators:
@@ -22,6 +23,10 @@
 // Blocking: K in blocks of KC; columns in blocks whose packed panels fill the scratch window.
 // Bias (A·Bᵀ, a Linear's forward): the last K block's tiles add bias[j] as they store, after the
 // accumulation, so C = (Σ + C) + bias: the same operations as matmul then addBias, one pass fewer.
+// tanh′ (A·B, the input gradient of a Linear whose input is a Tanh's output Y): the tiles multiply
+// their sums by 1 − Y² before accumulating, C += Σ ⊙ (1 − Y²): the operations of a matmul into a
+// zeroed buffer followed by tanhBackward, without that buffer. The sum must be complete before the
+// multiply, so this needs K ≤ KC (one K block).
 //
 // Scratch: the SIMD module uses the fixed window [SCRATCH_BASE, SCRATCH_END) = [64 KiB, 256 KiB) of
 // the arena's memory, below the arena's RESERVED_BYTES (src/memory/arena.ts) and above this module's
@@ -41,20 +46,33 @@ const PACK_A: usize = SCRATCH_BASE;
 const PACK_B: usize = PACK_A + <usize>KC * 16;
 const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
 
-/** C[p .. p+n) = v, or += v when accumulating; then += bias[0 .. n) unless bias is 0 (none). */
-@inline function putN(p: usize, v: v128, n: i32, accumulate: bool, bias: usize = 0): void {
+/** 1.0, broadcast with one load (V8 re-materialises f32x4.splat(1) at every use). */
+const ONE = memory.data<f32>([1.0]);
+
+/** v ⊙ (1 − y²) for the n values y at py (tanhBackward's operations); one = 1.0 in every lane. */
+@inline function timesTanhSlope(v: v128, py: usize, n: i32, one: v128): v128 {
+  const y = loadN(py, n);
+  return f32x4.mul(v, f32x4.sub(one, f32x4.mul(y, y)));
+}
+
+/**
+ * C[p .. p+n) = v, or += v when accumulating, with v first ⊙ (1 − Y²) for the Y at tanhOut unless it
+ * is 0; then += bias[0 .. n) unless bias is 0 (none).
+ */
+@inline function putN(p: usize, v: v128, n: i32, accumulate: bool, bias: usize = 0, tanhOut: usize = 0): void {
+  if (tanhOut != 0) v = timesTanhSlope(v, tanhOut, n, v128.load32_splat(ONE));
   let r = accumulate ? f32x4.add(v, loadN(p, n)) : v;
   if (bias != 0) r = f32x4.add(r, loadN(bias, n));
   storeN(p, r, n);
 }
 
-/** One row of a C tile: C[p .. p+cols) (+)= [v0 v1] (+ bias), cols ≤ 8. */
-@inline function putRow(p: usize, v0: v128, v1: v128, cols: i32, accumulate: bool, bias: usize): void {
+/** One row of a C tile: C[p .. p+cols) (+)= [v0 v1] (⊙ tanh′ of the row at y) (+ bias), cols ≤ 8. */
+@inline function putRow(p: usize, v0: v128, v1: v128, cols: i32, accumulate: bool, bias: usize, y: usize): void {
   if (cols > 4) {
-    putN(p, v0, 4, accumulate, bias);
-    putN(p + 16, v1, cols - 4, accumulate, bias != 0 ? bias + 16 : 0);
+    putN(p, v0, 4, accumulate, bias, y);
+    putN(p + 16, v1, cols - 4, accumulate, bias != 0 ? bias + 16 : 0, y != 0 ? y + 16 : 0);
   } else {
-    putN(p, v0, cols, accumulate, bias);
+    putN(p, v0, cols, accumulate, bias, y);
   }
 }
 
@@ -62,11 +80,12 @@ const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
 
 /**
  * C tile [rows × cols] (+)= Σ_k Ap[k][0..4] ⊗ Bp[k][0..8] over kc ≥ 1 steps, rows ≤ 4, cols ≤ 8:
- * Ap[k] = 4 floats at pa + k·sa, Bp[k] = 8 floats at pb + k·sb; then + bias[0..cols) unless bias is 0.
+ * Ap[k] = 4 floats at pa + k·sa, Bp[k] = 8 floats at pb + k·sb; the sums ⊙ (1 − Y²) for the tile
+ * Y at y (stride ldc) unless y is 0; then + bias[0..cols) unless bias is 0.
  */
 @inline function tile4x8(
   c: usize, ldc: usize, pa: usize, sa: usize, pb: usize, sb: usize, kc: i32, rows: i32, cols: i32,
-  accumulate: bool, bias: usize,
+  accumulate: bool, bias: usize, y: usize,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
@@ -90,6 +109,17 @@ const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
     pb += sb;
   } while (pb != pbEnd);
   if (rows == 4 && cols == 8) {
+    if (y != 0) {
+      const one = v128.load32_splat(ONE);
+      c00 = timesTanhSlope(c00, y, 4, one);
+      c01 = timesTanhSlope(c01, y + 16, 4, one);
+      c10 = timesTanhSlope(c10, y + ldc, 4, one);
+      c11 = timesTanhSlope(c11, y + ldc + 16, 4, one);
+      c20 = timesTanhSlope(c20, y + 2 * ldc, 4, one);
+      c21 = timesTanhSlope(c21, y + 2 * ldc + 16, 4, one);
+      c30 = timesTanhSlope(c30, y + 3 * ldc, 4, one);
+      c31 = timesTanhSlope(c31, y + 3 * ldc + 16, 4, one);
+    }
     if (accumulate) {
       c00 = f32x4.add(c00, v128.load(c));
       c01 = f32x4.add(c01, v128.load(c, 16));
@@ -121,16 +151,16 @@ const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
     v128.store(c + 3 * ldc, c30);
     v128.store(c + 3 * ldc, c31, 16);
   } else {
-    putRow(c, c00, c01, cols, accumulate, bias);
-    if (rows > 1) putRow(c + ldc, c10, c11, cols, accumulate, bias);
-    if (rows > 2) putRow(c + 2 * ldc, c20, c21, cols, accumulate, bias);
-    if (rows > 3) putRow(c + 3 * ldc, c30, c31, cols, accumulate, bias);
+    putRow(c, c00, c01, cols, accumulate, bias, y);
+    if (rows > 1) putRow(c + ldc, c10, c11, cols, accumulate, bias, y != 0 ? y + ldc : 0);
+    if (rows > 2) putRow(c + 2 * ldc, c20, c21, cols, accumulate, bias, y != 0 ? y + 2 * ldc : 0);
+    if (rows > 3) putRow(c + 3 * ldc, c30, c31, cols, accumulate, bias, y != 0 ? y + 3 * ldc : 0);
   }
 }
 
-/** C tile [rows × cols] (+)= Σ_k Ap[k][0..4] ⊗ Bp[k][0..4] (+ bias), cols ≤ 4: Bp[k] = 4 floats at pb + 16k. */
+/** C tile [rows × cols] (+)= Σ_k Ap[k][0..4] ⊗ Bp[k][0..4] (⊙ tanh′) (+ bias), cols ≤ 4: Bp[k] = 4 floats at pb + 16k. */
 @inline function tile4x4(
-  c: usize, ldc: usize, pa: usize, sa: usize, pb: usize, kc: i32, rows: i32, cols: i32, accumulate: bool, bias: usize,
+  c: usize, ldc: usize, pa: usize, sa: usize, pb: usize, kc: i32, rows: i32, cols: i32, accumulate: bool, bias: usize, y: usize,
 ): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   const pbEnd = pb + (<usize>kc << 4);
@@ -143,10 +173,10 @@ const PACK_B_FLOATS: i32 = <i32>((SCRATCH_END - PACK_B) >> 2);
     pa += sa;
     pb += 16;
   } while (pb != pbEnd);
-  putN(c, c0, cols, accumulate, bias);
-  if (rows > 1) putN(c + ldc, c1, cols, accumulate, bias);
-  if (rows > 2) putN(c + 2 * ldc, c2, cols, accumulate, bias);
-  if (rows > 3) putN(c + 3 * ldc, c3, cols, accumulate, bias);
+  putN(c, c0, cols, accumulate, bias, y);
+  if (rows > 1) putN(c + ldc, c1, cols, accumulate, bias, y != 0 ? y + ldc : 0);
+  if (rows > 2) putN(c + 2 * ldc, c2, cols, accumulate, bias, y != 0 ? y + 2 * ldc : 0);
+  if (rows > 3) putN(c + 3 * ldc, c3, cols, accumulate, bias, y != 0 ? y + 3 * ldc : 0);
 }
 
 // ---- packing into scratch -----------------------------------------------------------------------
@@ -253,12 +283,20 @@ function packBPanelsNT(b: usize, ldb: usize, nc: i32, kc: i32): void {
   return bias != 0 ? bias + (<usize>j << 2) : 0;
 }
 
+/** Address of column j of the tile row at y, or 0 when there is no Y. */
+@inline function tileOf(y: usize, j: i32): usize {
+  return y != 0 ? y + (<usize>j << 2) : 0;
+}
+
 const NN: i32 = 0;
 const TN: i32 = 1;
 const NT: i32 = 2;
 
-/** C[M,N] (+)= op(A)·op(B) (+ bias[N] unless bias is 0) for layout NN, TN or NT (see the header), in K blocks × column blocks. */
-function matmulSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, layout: i32, accumulate: bool, bias: usize): void {
+/**
+ * C[M,N] (+)= op(A)·op(B) (⊙ (1 − Y²) for Y [M,N] at tanhOut unless 0; K ≤ KC) (+ bias[N] unless 0)
+ * for layout NN, TN or NT (see the header), in K blocks × column blocks.
+ */
+function matmulSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, layout: i32, accumulate: bool, bias: usize, tanhOut: usize): void {
   const ldc = <usize>N << 2;
   const lda = layout == TN ? <usize>M << 2 : <usize>K << 2;
   const ldb = layout == NT ? <usize>K << 2 : <usize>N << 2;
@@ -276,6 +314,7 @@ function matmulSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, layout
       for (let i = 0; i < M; i += 4) {
         const rows = min(4, M - i);
         const ci = c + <usize>i * ldc + (<usize>j0 << 2);
+        const yi = tanhOut != 0 ? tanhOut + <usize>i * ldc + (<usize>j0 << 2) : 0; // Y's tile row, like C's
         let pa: usize = PACK_A;
         let sa: usize = 16;
         if (layout != TN) {
@@ -289,17 +328,17 @@ function matmulSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, layout
         let pb = PACK_B;
         let j = 0;
         if (bInPlace) {
-          for (; j < nc; j += 8) tile4x8(ci + (<usize>j << 2), ldc, pa, sa, bRows + (<usize>j << 2), ldb, kc, rows, 8, acc, 0);
+          for (; j < nc; j += 8) tile4x8(ci + (<usize>j << 2), ldc, pa, sa, bRows + (<usize>j << 2), ldb, kc, rows, 8, acc, 0, tileOf(yi, j));
           continue;
         }
         for (; j + 8 <= nc; j += 8) {
-          tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, 32, kc, rows, 8, acc, biasAt(biasBlock, j0 + j));
+          tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, 32, kc, rows, 8, acc, biasAt(biasBlock, j0 + j), tileOf(yi, j));
           pb += <usize>kc << 5;
         }
         const cols = nc - j;
         const tailBias = biasAt(biasBlock, j0 + j);
-        if (cols > 4) tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, 32, kc, rows, cols, acc, tailBias);
-        else if (cols > 0) tile4x4(ci + (<usize>j << 2), ldc, pa, sa, pb, kc, rows, cols, acc, tailBias);
+        if (cols > 4) tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, 32, kc, rows, cols, acc, tailBias, tileOf(yi, j));
+        else if (cols > 0) tile4x4(ci + (<usize>j << 2), ldc, pa, sa, pb, kc, rows, cols, acc, tailBias, tileOf(yi, j));
       }
     }
   }
@@ -326,19 +365,39 @@ function matmulStridedScalar(
 
 // ---- exports ----------------------------------------------------------------------------------------
 
-/** C[M,N] (+)= A[M,K] · B[K,N] */
-export function matmul(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
+/**
+ * C[M,N] (+)= A[M,K] · B[K,N], the product first ⊙ (1 − Y²) for Y [M,N] at tanhOut unless it is 0
+ * (then K ≤ 256): a Tanh's backward fused into the Linear after it
+ */
+export function matmul(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32, tanhOut: usize): void {
   if (ASC_FEATURE_SIMD) {
-    matmulSimd(c, a, b, M, K, N, NN, accumulate != 0, 0);
+    matmulSimd(c, a, b, M, K, N, NN, accumulate != 0, 0, tanhOut);
+  } else if (tanhOut != 0) {
+    matmulTanhSlopeScalar(c, a, b, M, K, N, tanhOut, accumulate != 0);
   } else {
     matmulStridedScalar(c, a, b, M, K, N, <usize>K << 2, 4, accumulate != 0);
+  }
+}
+
+/** Scalar C (+)= (A·B) ⊙ (1 − Y²): each sum over k in the order matmulStridedScalar adds them. */
+function matmulTanhSlopeScalar(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, y: usize, accumulate: bool): void {
+  const ldb = <usize>N << 2;
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let sum: f32 = 0;
+      for (let k = 0; k < K; k++) sum += load<f32>(a + ((<usize>i * K + k) << 2)) * load<f32>(b + <usize>k * ldb + (<usize>j << 2));
+      const o = <usize>i * ldb + (<usize>j << 2);
+      const yv = load<f32>(y + o);
+      const v = sum * (1.0 - yv * yv);
+      store<f32>(c + o, accumulate ? load<f32>(c + o) + v : v);
+    }
   }
 }
 
 /** C[M,N] (+)= Aᵀ · B with A stored [K,M], B [K,N] */
 export function matmulTN(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
   if (ASC_FEATURE_SIMD) {
-    matmulSimd(c, a, b, M, K, N, TN, accumulate != 0, 0);
+    matmulSimd(c, a, b, M, K, N, TN, accumulate != 0, 0, 0);
   } else {
     matmulStridedScalar(c, a, b, M, K, N, 4, <usize>M << 2, accumulate != 0);
   }
@@ -350,7 +409,7 @@ export function matmulTN(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, a
  */
 export function matmulNT(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32, bias: usize): void {
   if (ASC_FEATURE_SIMD) {
-    matmulSimd(c, a, b, M, K, N, NT, accumulate != 0, bias);
+    matmulSimd(c, a, b, M, K, N, NT, accumulate != 0, bias, 0);
   } else {
     const ld = <usize>K << 2;
     const ldc = <usize>N << 2;

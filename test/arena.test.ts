@@ -52,7 +52,7 @@ test("buffers outside the arena and bad dimensions are errors naming the kernel"
   const arena = new Arena();
   const k = createKernels("wasm", arena);
   const a = arena.alloc(16, "a");
-  assert.throws(() => k.matmul(a.ptr, a.ptr, a.ptr + 16, 4, 4, 4, 0), (e: Error) => e instanceof ArenaError && /^matmul: B/.test(e.message));
+  assert.throws(() => k.matmul(a.ptr, a.ptr, a.ptr + 16, 4, 4, 4, 0, 0), (e: Error) => e instanceof ArenaError && /^matmul: B/.test(e.message));
   assert.throws(() => k.tanhForward(a.ptr, 0, 16), /tanhForward: x/);
   assert.throws(() => k.zero(a.ptr, 0), /zero: dimension/);
   assert.throws(() => k.zero(a.ptr + 2, 4), /zero: buf/);

@@ -5,6 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { f32, randomArray, relErr, rng, setup, SIZES } from "./helpers/numeric.js";
 import type { BackendName, Kernels } from "../src/kernels/index.js";
+import { MATMUL_TANH_MAX_K } from "../src/kernels/types.js";
 
 const TOL = 1e-5;
 const { arena, k } = setup();
@@ -45,8 +46,8 @@ function checkMatmul(layout: Layout, M: number, K: number, N: number, accumulate
     c.data.set(C0);
     c.data.fill(7, M * N);
     const kk = k[backend] as Kernels;
-    if (layout === "NT") kk.matmulNT(c.ptr, a.ptr, b.ptr, M, K, N, accumulate, 0);
-    else kk[KERNEL[layout]](c.ptr, a.ptr, b.ptr, M, K, N, accumulate);
+    if (layout === "TN") kk.matmulTN(c.ptr, a.ptr, b.ptr, M, K, N, accumulate);
+    else kk[KERNEL[layout]](c.ptr, a.ptr, b.ptr, M, K, N, accumulate, 0);
     assert.equal(Array.from(c.data.subarray(M * N)), [7, 7, 7, 7], `${backend} ${layout} wrote past C`);
     return c.data.slice(0, M * N);
   };
@@ -117,6 +118,44 @@ test("matmulNT with a bias is matmulNT then addBias, bit for bit, on every backe
     }
 });
 
+test("matmul with tanhOut is matmul into a zeroed buffer then tanhBackward, bit for bit, on every backend", () => {
+  // a Linear's input gradient through the Tanh before it; full and edge tiles, B packed and in place
+  // (M ≤ 32, N % 8 = 0), K up to its limit of one K block
+  const shapes: [number, number, number][] = [...ODD.filter(([, K]) => K <= MATMUL_TANH_MAX_K), ...MAKEMORE, [32, 27, 200], [128, 68, 48], [5, 256, 13]];
+  for (const [M, K, N] of shapes)
+    for (const acc of [0, 1] as const) {
+      const r = rng(`NN-tanh-${M}-${K}-${N}-${acc}`);
+      const mark = arena.mark();
+      const a = f32(arena, asF32(randomArray(M * K, r)), "A");
+      const b = f32(arena, asF32(randomArray(K * N, r)), "B");
+      const y = f32(arena, asF32(randomArray(M * N, r)), "Y");
+      const C0 = asF32(acc ? randomArray(M * N, r) : new Float64Array(M * N));
+      const dy = arena.alloc(M * N, "dy");
+      const c = arena.alloc(M * N + 4, "C");
+      for (const backend of ["js", ...OTHERS] as BackendName[]) {
+        const kk = k[backend] as Kernels;
+        dy.data.fill(0);
+        kk.matmul(dy.ptr, a.ptr, b.ptr, M, K, N, 1, 0);
+        c.data.set(C0);
+        kk.tanhBackward(c.ptr, dy.ptr, y.ptr, M * N);
+        const separate = c.data.slice(0, M * N);
+        c.data.set(C0);
+        c.data.fill(7, M * N);
+        kk.matmul(c.ptr, a.ptr, b.ptr, M, K, N, acc, y.ptr);
+        assert.equal(Array.from(c.data.subarray(M * N)), [7, 7, 7, 7], `${backend} wrote past C`);
+        for (let i = 0; i < M * N; i++)
+          if (c.data[i] !== separate[i])
+            assert.unreachable(`${backend} M=${M} K=${K} N=${N} acc=${acc}: element ${i} is ${c.data[i]}, matmul + tanhBackward gave ${separate[i]}`);
+      }
+      arena.release(mark);
+    }
+  const mark = arena.mark();
+  const big = arena.alloc(4 * (MATMUL_TANH_MAX_K + 1), "big");
+  for (const backend of ["js", ...OTHERS] as BackendName[])
+    assert.throws(() => k[backend].matmul(big.ptr, big.ptr, big.ptr, 1, MATMUL_TANH_MAX_K + 1, 1, 1, big.ptr), /matmul: K = 257 with tanhOut/);
+  arena.release(mark);
+});
+
 test("transpose: every backend, overwrite and accumulate, exact, nothing written past dst", () => {
   // odd sizes around the 4×4 SIMD blocks, and the fused WaveNet layer's W [128, 48]
   for (const [R, C] of [[1, 1], [1, 7], [7, 1], [3, 5], [4, 4], [5, 9], [8, 12], [33, 31], [128, 48], [48, 128]]) {
@@ -181,11 +220,11 @@ test("bad calls throw an error naming the kernel", () => {
   const c = arena.alloc(9, "c");
   for (const backend of ["js", ...OTHERS] as BackendName[]) {
     const kk = k[backend];
-    assert.throws(() => kk.matmul(c.ptr, a.ptr, b.ptr, 0, 4, 3, 0), /matmul/);
+    assert.throws(() => kk.matmul(c.ptr, a.ptr, b.ptr, 0, 4, 3, 0, 0), /matmul/);
     assert.throws(() => kk.matmulTN(c.ptr, a.ptr, b.ptr, 3, 4.5, 3, 0), /matmulTN/);
     assert.throws(() => kk.matmulNT(c.ptr, a.ptr, b.ptr, 3, 4, 3 << 20, 0, 0), /matmulNT/); // C past the arena
     assert.throws(() => kk.matmulNT(c.ptr, a.ptr, b.ptr, 3, 4, 3, 0, 1 << 30), /matmulNT: bias/);
-    assert.throws(() => kk.matmul(c.ptr, a.ptr, 1 << 30, 3, 4, 3, 1), /matmul: B/);
+    assert.throws(() => kk.matmul(c.ptr, a.ptr, 1 << 30, 3, 4, 3, 1, 0), /matmul: B/);
     assert.throws(() => kk.transpose(c.ptr, b.ptr, 3, 5, 0), /transpose: dst/); // 15 elements past c (last in the arena)
     assert.throws(() => kk.addBias(c.ptr, b.ptr, 3, 0), /addBias/);
     assert.throws(() => kk.biasBackward(b.ptr, c.ptr, 5, 3), /biasBackward: dy/); // 15 elements past c (last in the arena)

@@ -101,9 +101,9 @@ function matmulCases(shapes: [number, number, number][], only: [Layout, number, 
         const a = randomF32(arena, M * K, 1, "A");
         const b = randomF32(arena, K * N, 2, "B");
         const c = arena.alloc(M * N, "C").ptr;
-        if (kernel === "matmulNT") return () => ops.matmulNT(c, a, b, M, K, N, 0, 0);
+        if (kernel === "matmulTN") return () => ops.matmulTN(c, a, b, M, K, N, 0);
         const fn = ops[kernel];
-        return () => fn(c, a, b, M, K, N, 0);
+        return () => fn(c, a, b, M, K, N, 0, 0);
       },
     });
   return cases;

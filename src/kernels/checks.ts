@@ -3,7 +3,7 @@
 // naming the kernel instead of silently corrupting memory. Each check takes the kernel's own
 // arguments (fixed arity, no allocation: it runs on every kernel call of every training step).
 import type { Arena } from "../memory/arena.js";
-import type { KernelOps } from "./types.js";
+import { MATMUL_TANH_MAX_K, type KernelOps } from "./types.js";
 
 /** What a check can ask: is `v` a dimension, is [ptr, ptr + 4·n) a buffer inside the arena. */
 export class Checker {
@@ -29,6 +29,7 @@ const matmul = (aLen: (M: N, K: N, N: N) => N, bLen: (M: N, K: N, N: N) => N): C
   ck.dim(3, M); ck.dim(4, K); ck.dim(5, N);
   ck.buf("C", c, M * N); ck.buf("A", a, aLen(M, K, N)); ck.buf("B", b, bLen(M, K, N));
 };
+const matmulNNOperands = matmul((M, K) => M * K, (_M, K, N) => K * N);
 const matmulNTOperands = matmul((M, K) => M * K, (_M, K, N) => N * K);
 // elementwise kernels: n buffers of `count` elements followed by the count
 const ew1 = (x: string): Check => (ck, p, n) => { ck.dim(1, n); ck.buf(x, p, n); };
@@ -38,7 +39,12 @@ const ew3 = (x: string, y: string, z: string): Check => (ck, p, q, r, n) => {
 };
 
 export const SPECS: Record<keyof KernelOps, Check> = {
-  matmul: matmul((M, K) => M * K, (_M, K, N) => K * N),
+  matmul: (ck, c, a, b, M, K, N, _accumulate, tanhOut) => {
+    matmulNNOperands(ck, c, a, b, M, K, N, 0, 0, 0, 0, 0, 0, 0);
+    if (tanhOut === 0) return;
+    ck.buf("tanhOut", tanhOut, M * N);
+    if (K > MATMUL_TANH_MAX_K) throw new RangeError(`${ck.kernel}: K = ${K} with tanhOut; at most ${MATMUL_TANH_MAX_K}`);
+  },
   matmulTN: matmul((M, K) => K * M, (_M, K, N) => K * N),
   matmulNT: (ck, c, a, b, M, K, N, _accumulate, bias) => {
     matmulNTOperands(ck, c, a, b, M, K, N, 0, 0, 0, 0, 0, 0, 0);

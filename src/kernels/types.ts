@@ -12,13 +12,19 @@
 //   absent is 0 (the arena never places a buffer at offset 0).
 
 export type Ptr = number;
+/** Largest K of a matmul with tanhOut (the SIMD kernel's K block: the sum must be complete in registers). */
+export const MATMUL_TANH_MAX_K = 256;
 export type Flag = 0 | 1;
 export type BackendName = "js" | "wasm" | "wasm-scalar";
 
 export interface KernelOps {
   // ---- matmul family: C[M,N] (+)= op(A) · op(B) -----------------------------------------------
-  /** C[M,N] (+)= A[M,K] · B[K,N] */
-  matmul(c: Ptr, a: Ptr, b: Ptr, M: number, K: number, N: number, accumulate: Flag): void;
+  /**
+   * C[M,N] (+)= A[M,K] · B[K,N]; unless tanhOut is 0 the product is first multiplied by 1 − Y² for
+   * Y [M,N] at tanhOut, with K ≤ MATMUL_TANH_MAX_K: exactly a matmul into a zeroed buffer followed by
+   * tanhBackward (the input gradient of a Linear whose input is a Tanh's output, in one pass)
+   */
+  matmul(c: Ptr, a: Ptr, b: Ptr, M: number, K: number, N: number, accumulate: Flag, tanhOut: Ptr | 0): void;
   /** C[M,N] (+)= Aᵀ · B with A stored [K,M], B [K,N]   (e.g. dW[in,out] = xᵀ · dy) */
   matmulTN(c: Ptr, a: Ptr, b: Ptr, M: number, K: number, N: number, accumulate: Flag): void;
   /**

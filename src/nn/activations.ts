@@ -20,6 +20,14 @@ abstract class Elementwise extends Layer {
 /** y = tanh(x); dx = dy·(1 − y²) */
 export class Tanh extends Elementwise {
   readonly kind = "Tanh";
+  /** y of the last forward (a Linear after this Tanh reads it to fold this backward into its own) */
+  get output(): Region {
+    return this.out;
+  }
+  /** dx, accumulated by backward (or by that Linear) */
+  get inputGrad(): Region {
+    return this.dx;
+  }
   forward(x: Region, B: number): Region {
     this.ctx.k.tanhForward(this.out.ptr, x.ptr, B * size(this.inShape));
     return this.out;

@@ -1,4 +1,6 @@
-// Embedding → FlattenConsecutive(n) → Linear computed as one step (Sequential finds the pattern).
+// Layer runs computed as one step (Sequential finds the patterns): EmbeddingLinear and TanhLinear.
+//
+// Embedding → FlattenConsecutive(n) → Linear:
 // With E [V,C] the embedding table and W [H, n·C] split into column blocks W_j [H,C], row r of the
 // Linear's output is
 //     out[r] = Σ_j E[idx[r·n + j]] · W_jᵀ = Σ_j P_j[idx[r·n + j]],   P_j = E · W_jᵀ  [V,H]
@@ -10,7 +12,9 @@
 // The same function and gradients as the three layers in another summation order, so results agree
 // to rounding; below the row threshold the three layers run as they are.
 import type { Region } from "../memory/arena.js";
+import { MATMUL_TANH_MAX_K } from "../kernels/types.js";
 import type { Context } from "./layer.js";
+import type { Tanh } from "./activations.js";
 import type { Embedding } from "./embedding.js";
 import type { FlattenConsecutive } from "./structure.js";
 import type { Linear } from "./linear.js";
@@ -73,7 +77,7 @@ export class EmbeddingLinear {
     const E = this.embedding.param("weight").ptr;
     k.transpose(this.weightT.ptr, this.linear.param("weight").ptr, H, n * C, 0);
     // P_j[V,H] = E[V,C] · W_jᵀ[C,H]
-    for (let j = 0; j < n; j++) k.matmul(this.tables.ptr + 4 * j * V * H, E, this.weightT.ptr + 4 * j * C * H, V, C, H, 0);
+    for (let j = 0; j < n; j++) k.matmul(this.tables.ptr + 4 * j * V * H, E, this.weightT.ptr + 4 * j * C * H, V, C, H, 0, 0);
     const bad = k.embeddingSumForward(this.out.ptr, this.tables.ptr, idx.ptr, R, n, H, V);
     if (bad) throw new RangeError(`Embedding: ${bad} token indices outside [0, ${V})`);
     if (this.linear.bias) k.addBias(this.out.ptr, this.linear.param("bias").ptr, R, H);
@@ -100,5 +104,34 @@ export class EmbeddingLinear {
     k.transpose(this.linear.grad("weight").ptr, this.dweightT.ptr, n * C, H, 1);
     if (this.linear.bias) k.biasBackward(this.linear.grad("bias").ptr, dout.ptr, R, H);
     return dout;
+  }
+}
+
+/**
+ * Tanh → (FlattenConsecutive) → Linear with the Tanh's backward folded into the Linear's input
+ * gradient: dx += (dout · W) ⊙ (1 − y²) is one matmul whose tiles multiply by tanh′ as they store
+ * (Linear.backwardThroughTanh), instead of a matmul into the Linear's dx and a tanhBackward pass over
+ * it. The same operations on the same values: bit-identical to the layers one by one. The forward is
+ * theirs. (The Flatten is a free view: its backward is the identity.)
+ */
+export class TanhLinear {
+  constructor(
+    readonly tanh: Tanh,
+    readonly flatten: FlattenConsecutive | null,
+    readonly linear: Linear,
+  ) {}
+
+  /** whether the fused backward applies (the kernel needs the Linear's outputs ≤ MATMUL_TANH_MAX_K) */
+  static fits(linear: Linear): boolean {
+    return linear.outFeatures <= MATMUL_TANH_MAX_K;
+  }
+
+  forward(x: Region, B: number): Region {
+    const y = this.tanh.forward(x, B);
+    return this.linear.forward(this.flatten ? this.flatten.forward(y) : y, B);
+  }
+
+  backward(dout: Region, B: number): Region {
+    return this.linear.backwardThroughTanh(dout, B, this.tanh);
   }
 }

@@ -1,6 +1,7 @@
 import { Layer, size, type Context, type Init, type ParamSpec } from "./layer.js";
 import { constant, normal } from "./init.js";
 import type { Region } from "../memory/arena.js";
+import type { Tanh } from "./activations.js";
 
 export interface LinearOptions {
   bias?: boolean;
@@ -74,11 +75,29 @@ export class Linear extends Layer {
 
   // dW[out,in] += doutᵀ · x ; db += Σ_rows dout ; dx[R,in] += dout · W
   backward(dout: Region, B: number): Region {
+    this.backwardParams(dout, B);
+    const R = B * (size(this.inShape) / this.inFeatures);
+    this.ctx.k.matmul(this.dx.ptr, dout.ptr, this.param("weight").ptr, R, this.outFeatures, this.inFeatures, 1, 0);
+    return this.dx;
+  }
+
+  /**
+   * The backward when this Linear's input is y = tanh(x) of a Tanh (through a free view at most):
+   * the Tanh's dx += (dout · W) ⊙ (1 − y²) in one matmul (no dy buffer, no tanhBackward pass); the
+   * Tanh's dx is returned. Needs outFeatures ≤ MATMUL_TANH_MAX_K.
+   */
+  backwardThroughTanh(dout: Region, B: number, tanh: Tanh): Region {
+    this.backwardParams(dout, B);
+    const R = B * (size(this.inShape) / this.inFeatures);
+    this.ctx.k.matmul(tanh.inputGrad.ptr, dout.ptr, this.param("weight").ptr, R, this.outFeatures, this.inFeatures, 1, tanh.output.ptr);
+    return tanh.inputGrad;
+  }
+
+  // dW[out,in] += doutᵀ · x ; db += Σ_rows dout
+  private backwardParams(dout: Region, B: number): void {
     const { k } = this.ctx;
     const R = B * (size(this.inShape) / this.inFeatures);
     k.matmulTN(this.grad("weight").ptr, dout.ptr, this.x.ptr, this.outFeatures, R, this.inFeatures, 1);
     if (this.bias) k.biasBackward(this.grad("bias").ptr, dout.ptr, R, this.outFeatures);
-    k.matmul(this.dx.ptr, dout.ptr, this.param("weight").ptr, R, this.outFeatures, this.inFeatures, 1);
-    return this.dx;
   }
 }

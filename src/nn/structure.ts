@@ -2,7 +2,8 @@ import { Layer, size, type Context } from "./layer.js";
 import type { Region } from "../memory/arena.js";
 import { Embedding } from "./embedding.js";
 import { Linear } from "./linear.js";
-import { EmbeddingLinear } from "./fusion.js";
+import { Tanh } from "./activations.js";
+import { EmbeddingLinear, TanhLinear } from "./fusion.js";
 
 /**
  * (B,T,C) → (B,T/n,n·C): n consecutive positions concatenated. Row-major memory makes this a free
@@ -31,7 +32,8 @@ type Step = Pick<Layer, "forward" | "backward">;
 
 /**
  * Layers applied in order; children are named "0", "1", … as in nn.Sequential. Each run of
- * Embedding → FlattenConsecutive → Linear executes as one EmbeddingLinear step (src/nn/fusion.ts).
+ * Embedding → FlattenConsecutive → Linear executes as one EmbeddingLinear step, and each
+ * Tanh → (FlattenConsecutive) → Linear as one TanhLinear step (src/nn/fusion.ts).
  */
 export class Sequential extends Layer {
   readonly kind = "Sequential";
@@ -59,6 +61,12 @@ export class Sequential extends Layer {
         const step = new EmbeddingLinear(a, b, c);
         step.allocate(ctx);
         this.steps.push(step);
+        i += 2;
+      } else if (a instanceof Tanh && b instanceof Linear && TanhLinear.fits(b)) {
+        this.steps.push(new TanhLinear(a, null, b));
+        i += 1;
+      } else if (a instanceof Tanh && b instanceof FlattenConsecutive && c instanceof Linear && TanhLinear.fits(c)) {
+        this.steps.push(new TanhLinear(a, b, c));
         i += 2;
       } else this.steps.push(a);
     }

@@ -9,26 +9,54 @@ import type { Flag, KernelOps, Ptr } from "../types.js";
 type MatmulOps = Pick<KernelOps, "matmul" | "matmulTN" | "matmulNT" | "transpose" | "addBias" | "biasBackward">;
 
 export function createMatmulJs(arena: Arena): MatmulOps {
+  /** One row out[o .. o+N) (+)= Σ_k A[i,k]·B[k,:], A[i,k] at element ai + k·strideK. */
+  function rowTimesB(out: Float32Array, o: number, ai: number, b0: number, K: number, N: number, strideK: number): void {
+    const f = arena.f32;
+    const K4 = K - (K % 4);
+    let k = 0;
+    for (; k < K4; k += 4) {
+      const x0 = f[ai + k * strideK], x1 = f[ai + (k + 1) * strideK];
+      const x2 = f[ai + (k + 2) * strideK], x3 = f[ai + (k + 3) * strideK];
+      const r0 = b0 + k * N, r1 = r0 + N, r2 = r1 + N, r3 = r2 + N;
+      for (let j = 0; j < N; j++) out[o + j] += x0 * f[r0 + j] + x1 * f[r1 + j] + x2 * f[r2 + j] + x3 * f[r3 + j];
+    }
+    for (; k < K; k++) {
+      const x = f[ai + k * strideK];
+      const r = b0 + k * N;
+      for (let j = 0; j < N; j++) out[o + j] += x * f[r + j];
+    }
+  }
+
   /** C[M,N] (+)= Σ_k A[i,k]·B[k,:] with A[i,k] at element a + i·strideI + k·strideK. */
   function rowsTimesB(c: Ptr, a: Ptr, b: Ptr, M: number, K: number, N: number, strideI: number, strideK: number, accumulate: Flag): void {
     const f = arena.f32;
     const c0 = c >> 2, a0 = a >> 2, b0 = b >> 2;
-    const K4 = K - (K % 4);
     for (let i = 0; i < M; i++) {
       const ci = c0 + i * N;
-      const ai = a0 + i * strideI;
       if (!accumulate) f.fill(0, ci, ci + N);
-      let k = 0;
-      for (; k < K4; k += 4) {
-        const x0 = f[ai + k * strideK], x1 = f[ai + (k + 1) * strideK];
-        const x2 = f[ai + (k + 2) * strideK], x3 = f[ai + (k + 3) * strideK];
-        const r0 = b0 + k * N, r1 = r0 + N, r2 = r1 + N, r3 = r2 + N;
-        for (let j = 0; j < N; j++) f[ci + j] += x0 * f[r0 + j] + x1 * f[r1 + j] + x2 * f[r2 + j] + x3 * f[r3 + j];
-      }
-      for (; k < K; k++) {
-        const x = f[ai + k * strideK];
-        const r = b0 + k * N;
-        for (let j = 0; j < N; j++) f[ci + j] += x * f[r + j];
+      rowTimesB(f, ci, a0 + i * strideI, b0, K, N, strideK);
+    }
+  }
+
+  /** one row of A·B (grown to the widest N seen, so calls allocate nothing) */
+  let scratchRow = new Float32Array(0);
+  /**
+   * C[M,N] (+)= (A·B) ⊙ (1 − Y²): each row of A·B computed as into a zeroed buffer, then applied as
+   * tanhBackward applies its dy (the same values as those two kernels).
+   */
+  function timesBTanhSlope(c: Ptr, a: Ptr, b: Ptr, M: number, K: number, N: number, accumulate: Flag, tanhOut: Ptr): void {
+    const f = arena.f32;
+    const c0 = c >> 2, a0 = a >> 2, b0 = b >> 2, y0 = tanhOut >> 2;
+    if (scratchRow.length < N) scratchRow = new Float32Array(N);
+    const row = scratchRow;
+    for (let i = 0; i < M; i++) {
+      row.fill(0);
+      rowTimesB(row, 0, a0 + i * K, b0, K, N, 1);
+      const ci = c0 + i * N;
+      for (let j = 0; j < N; j++) {
+        const t = f[y0 + i * N + j];
+        const v = row[j] * (1 - t * t);
+        f[ci + j] = accumulate ? f[ci + j] + v : v;
       }
     }
   }
@@ -53,9 +81,10 @@ export function createMatmulJs(arena: Arena): MatmulOps {
   }
 
   return {
-    // C[M,N] (+)= A[M,K] · B[K,N]
-    matmul(c, a, b, M, K, N, accumulate) {
-      rowsTimesB(c, a, b, M, K, N, K, 1, accumulate);
+    // C[M,N] (+)= A[M,K] · B[K,N], the product first ⊙ (1 − Y²) when tanhOut (Y) is not 0
+    matmul(c, a, b, M, K, N, accumulate, tanhOut) {
+      if (tanhOut !== 0) timesBTanhSlope(c, a, b, M, K, N, accumulate, tanhOut);
+      else rowsTimesB(c, a, b, M, K, N, K, 1, accumulate);
     },
 
     // C[M,N] (+)= Aᵀ · B, A stored [K,M]

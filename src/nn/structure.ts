@@ -72,7 +72,9 @@ export class Sequential extends Layer {
     }
   }
   override allocateGrads(ctx: Context): void {
-    for (const layer of this.layers) layer.allocateGrads(ctx);
+    // a TanhLinear's Linear writes its input gradient into the Tanh's: it needs no dx of its own
+    const noInputGrad = new Set(this.steps.flatMap((s) => (s instanceof TanhLinear ? [s.linear] : [])));
+    for (const layer of this.layers) if (!noInputGrad.has(layer as Linear)) layer.allocateGrads(ctx);
   }
   forward(x: Region, B: number, training: boolean): Region {
     for (const step of this.steps) x = step.forward(x, B, training);

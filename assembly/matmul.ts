@@ -13,9 +13,10 @@
 //   A·Bᵀ  (NT): Ap as NN.
 // Bp is a packed panel in scratch ([k][8]): copied from B [K,N] rows (NN, TN) or transposed from
 // B [N,K] (NT), so the micro-kernel streams it contiguously whatever N is (no 4 KB strides). One
-// exception: NN/TN with M ≤ 32 and N a multiple of 8 read Bp in place (B's rows, stride N): with
-// at most 8 row panels to reuse a packed copy, packing costs more than the strided reads (measured
-// 4–9% faster at M = 27–32 for K = 27–256; from M = 64 on, packing wins).
+// exception: NN/TN with M ≤ 32 read their whole 8-wide panels in place (B's rows, stride N) and
+// pack only the edge panel: with at most 8 row panels to reuse a packed copy, packing costs more
+// than the strided reads (measured 4–9% faster at M = 27–32 for K = 27–256; from M = 64 on,
+// packing wins).
 // Transposes use SIMD 4×4 shuffles; packing costs O(K·(M+N)) against O(M·N·K) compute.
 // Edges: a 4-row A panel past row M re-reads the last valid row (TN: copied zero-padded); the last
 // N % 8 columns form a zero-padded panel, [k][4] with a 4×4 tile when ≤ 4 of them remain (N = 27 is
@@ -303,14 +304,16 @@ function matmulSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, layout
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     const acc = accumulate || k0 > 0;
-    const bInPlace = layout != NT && M <= 32 && (N & 7) == 0;
+    const bInPlace = layout != NT && M <= 32;
     const biasBlock = k0 + kc == K ? bias : 0; // the last K block adds the bias
     const ncMax = (PACK_B_FLOATS / (kc << 3)) << 3; // columns whose [kc][8] panels fit PACK_B
     for (let j0 = 0; j0 < N; j0 += ncMax) {
       const nc = min(ncMax, N - j0);
       const bRows = b + <usize>k0 * ldb + (<usize>j0 << 2); // NN/TN: B[k0, j0]
+      const full = nc & ~7; // columns in whole 8-wide panels
       if (layout == NT) packBPanelsNT(b + <usize>j0 * ldb + (<usize>k0 << 2), ldb, nc, kc);
       else if (!bInPlace) packBPanels(bRows, ldb, nc, kc);
+      else if (full < nc) packBPanels(bRows + (<usize>full << 2), ldb, nc - full, kc); // only the edge panel
       for (let i = 0; i < M; i += 4) {
         const rows = min(4, M - i);
         const ci = c + <usize>i * ldc + (<usize>j0 << 2);
@@ -325,15 +328,16 @@ function matmulSimd(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, layout
         } else {
           packAEdgeTN(a + <usize>k0 * lda + (<usize>i << 2), lda, rows, kc);
         }
-        let pb = PACK_B;
+        let pb = PACK_B; // the next packed panel (in place: the edge panel, if any)
         let j = 0;
         if (bInPlace) {
-          for (; j < nc; j += 8) tile4x8(ci + (<usize>j << 2), ldc, pa, sa, bRows + (<usize>j << 2), ldb, kc, rows, 8, acc, 0, tileOf(yi, j));
-          continue;
-        }
-        for (; j + 8 <= nc; j += 8) {
-          tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, 32, kc, rows, 8, acc, biasAt(biasBlock, j0 + j), tileOf(yi, j));
-          pb += <usize>kc << 5;
+          // (a call site of its own: with B's stride a constant 32 below, V8's tile loop is faster)
+          for (; j < full; j += 8) tile4x8(ci + (<usize>j << 2), ldc, pa, sa, bRows + (<usize>j << 2), ldb, kc, rows, 8, acc, 0, tileOf(yi, j));
+        } else {
+          for (; j < full; j += 8) {
+            tile4x8(ci + (<usize>j << 2), ldc, pa, sa, pb, 32, kc, rows, 8, acc, biasAt(biasBlock, j0 + j), tileOf(yi, j));
+            pb += <usize>kc << 5;
+          }
         }
         const cols = nc - j;
         const tailBias = biasAt(biasBlock, j0 + j);

@@ -112,8 +112,7 @@ export class GPT extends Layer {
     this.lmHead.allocate(ctx);
   }
   override allocateGrads(ctx: Context): void {
-    this.transformer.allocateGrads(ctx);
-    this.lmHead.allocateGrads();
+    this.transformer.allocateGrads(ctx); // (lm_head keeps its input gradient among its forward buffers)
   }
   forward(idx: Region, B: number, training: boolean): Region {
     return this.lmHead.forward(this.transformer.forward(idx, B, training), B);

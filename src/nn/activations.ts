@@ -20,11 +20,24 @@ abstract class Elementwise extends Layer {
 /** y = tanh(x); dx = dy·(1 − y²) */
 export class Tanh extends Elementwise {
   readonly kind = "Tanh";
-  /** y of the last forward (a Linear after this Tanh reads it to fold this backward into its own) */
+  /** whether a Linear after this Tanh writes dx (TanhLinear): whole, so dx is not zeroed every step */
+  private gradFromLinear = false;
+  /** Called by the TanhLinear step of this Tanh, before allocation. */
+  routeInputGradFromLinear(): void {
+    this.gradFromLinear = true;
+  }
+  override allocate(ctx: Context): void {
+    super.allocate(ctx);
+    if (this.gradFromLinear) this.dx = this.allocGrad(size(this.inShape), "dx"); // outside the zeroed block
+  }
+  override allocateGrads(ctx: Context): void {
+    if (!this.gradFromLinear) super.allocateGrads(ctx);
+  }
+  /** y of the last forward (the Linear after this Tanh reads it to fold this backward into its own) */
   get output(): Region {
     return this.out;
   }
-  /** dx, accumulated by backward (or by that Linear) */
+  /** dx: accumulated by backward, or written whole by that Linear */
   get inputGrad(): Region {
     return this.dx;
   }

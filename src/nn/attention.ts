@@ -84,9 +84,8 @@ export class CausalSelfAttention extends Layer {
     this.datt = ctx.arena.alloc(this.T * this.T, `${this.kind}.datt`);
   }
   override allocateGrads(): void {
-    this.cAttn.allocateGrads();
+    // (the Linears keep their input gradients among their forward buffers)
     this.dqkv = this.allocGrad(3 * size(this.inShape), "dqkv");
-    this.cProj.allocateGrads();
     this.residDropout.allocateGrads();
   }
 

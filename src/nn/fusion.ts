@@ -109,17 +109,21 @@ export class EmbeddingLinear {
 
 /**
  * Tanh → (FlattenConsecutive) → Linear with the Tanh's backward folded into the Linear's input
- * gradient: dx += (dout · W) ⊙ (1 − y²) is one matmul whose tiles multiply by tanh′ as they store
- * (Linear.backwardThroughTanh), instead of a matmul into the Linear's dx and a tanhBackward pass over
- * it. The same operations on the same values: bit-identical to the layers one by one. The forward is
- * theirs. (The Flatten is a free view: its backward is the identity.)
+ * gradient: the Tanh's dx = (dout · W) ⊙ (1 − y²) is one matmul whose tiles multiply by tanh′ as they
+ * store (Linear.backwardThroughTanh), instead of a matmul into the Linear's dx and a tanhBackward pass
+ * over it. The same operations on the same values: bit-identical to the layers one by one. The
+ * forward is theirs. (The Flatten is a free view: its backward is the identity.)
  */
 export class TanhLinear {
+  /** Made before the layers allocate: the Linear then needs no dx, and the Tanh's dx is written whole. */
   constructor(
     readonly tanh: Tanh,
     readonly flatten: FlattenConsecutive | null,
     readonly linear: Linear,
-  ) {}
+  ) {
+    linear.routeInputGradToTanh();
+    tanh.routeInputGradFromLinear();
+  }
 
   /** whether the fused backward applies (the kernel needs the Linear's outputs ≤ MATMUL_TANH_MAX_K) */
   static fits(linear: Linear): boolean {

@@ -18,7 +18,13 @@ export class Linear extends Layer {
   readonly bias: boolean;
   private x!: Region;
   private out!: Region;
+  /**
+   * The input gradient, which backward's one matmul overwrites whole: it sits among the forward
+   * buffers, outside the activation gradients the model zeroes every step. None when a TanhLinear
+   * step writes this Linear's input gradient into its Tanh's (routeInputGradToTanh).
+   */
   private dx!: Region;
+  private inputGradToTanh = false;
 
   constructor(
     readonly inFeatures: number,
@@ -59,9 +65,12 @@ export class Linear extends Layer {
       if (this.bias) this.bindParam("bias", src.param("bias"), src.grad("bias"));
     }
     this.out = this.alloc(size(this.outShape), "out");
+    if (!this.inputGradToTanh) this.dx = this.allocGrad(size(this.inShape), "dx");
   }
-  override allocateGrads(_ctx?: Context): void {
-    this.dx = this.allocGrad(size(this.inShape), "dx");
+
+  /** Called by the TanhLinear step of this Linear, before allocation: backwardThroughTanh will be used. */
+  routeInputGradToTanh(): void {
+    this.inputGradToTanh = true;
   }
 
   // x (R,in) → out (R,out), R = B·(leading dims)
@@ -73,23 +82,23 @@ export class Linear extends Layer {
     return this.out;
   }
 
-  // dW[out,in] += doutᵀ · x ; db += Σ_rows dout ; dx[R,in] += dout · W
+  // dW[out,in] += doutᵀ · x ; db += Σ_rows dout ; dx[R,in] = dout · W
   backward(dout: Region, B: number): Region {
     this.backwardParams(dout, B);
     const R = B * (size(this.inShape) / this.inFeatures);
-    this.ctx.k.matmul(this.dx.ptr, dout.ptr, this.param("weight").ptr, R, this.outFeatures, this.inFeatures, 1, 0);
+    this.ctx.k.matmul(this.dx.ptr, dout.ptr, this.param("weight").ptr, R, this.outFeatures, this.inFeatures, 0, 0);
     return this.dx;
   }
 
   /**
    * The backward when this Linear's input is y = tanh(x) of a Tanh (through a free view at most):
-   * the Tanh's dx += (dout · W) ⊙ (1 − y²) in one matmul (no dy buffer, no tanhBackward pass); the
+   * the Tanh's dx = (dout · W) ⊙ (1 − y²) in one matmul (no dy buffer, no tanhBackward pass); the
    * Tanh's dx is returned. Needs outFeatures ≤ MATMUL_TANH_MAX_K.
    */
   backwardThroughTanh(dout: Region, B: number, tanh: Tanh): Region {
     this.backwardParams(dout, B);
     const R = B * (size(this.inShape) / this.inFeatures);
-    this.ctx.k.matmul(tanh.inputGrad.ptr, dout.ptr, this.param("weight").ptr, R, this.outFeatures, this.inFeatures, 1, tanh.output.ptr);
+    this.ctx.k.matmul(tanh.inputGrad.ptr, dout.ptr, this.param("weight").ptr, R, this.outFeatures, this.inFeatures, 0, tanh.output.ptr);
     return tanh.inputGrad;
   }
 

@@ -52,29 +52,32 @@ export class Sequential extends Layer {
   }
   override allocate(ctx: Context): void {
     super.allocate(ctx);
+    this.steps = this.fusedSteps(); // before the layers allocate: a TanhLinear changes what they need
     for (const layer of this.layers) layer.allocate(ctx);
+    for (const step of this.steps) if (step instanceof EmbeddingLinear) step.allocate(ctx);
+  }
+
+  /** The layers as steps, each run of a fusable pattern as one step. */
+  private fusedSteps(): Step[] {
     const { layers } = this;
-    this.steps = [];
+    const steps: Step[] = [];
     for (let i = 0; i < layers.length; i++) {
       const [a, b, c] = [layers[i], layers[i + 1], layers[i + 2]];
       if (a instanceof Embedding && b instanceof FlattenConsecutive && c instanceof Linear) {
-        const step = new EmbeddingLinear(a, b, c);
-        step.allocate(ctx);
-        this.steps.push(step);
+        steps.push(new EmbeddingLinear(a, b, c));
         i += 2;
       } else if (a instanceof Tanh && b instanceof Linear && TanhLinear.fits(b)) {
-        this.steps.push(new TanhLinear(a, null, b));
+        steps.push(new TanhLinear(a, null, b));
         i += 1;
       } else if (a instanceof Tanh && b instanceof FlattenConsecutive && c instanceof Linear && TanhLinear.fits(c)) {
-        this.steps.push(new TanhLinear(a, b, c));
+        steps.push(new TanhLinear(a, b, c));
         i += 2;
-      } else this.steps.push(a);
+      } else steps.push(a);
     }
+    return steps;
   }
   override allocateGrads(ctx: Context): void {
-    // a TanhLinear's Linear writes its input gradient into the Tanh's: it needs no dx of its own
-    const noInputGrad = new Set(this.steps.flatMap((s) => (s instanceof TanhLinear ? [s.linear] : [])));
-    for (const layer of this.layers) if (!noInputGrad.has(layer as Linear)) layer.allocateGrads(ctx);
+    for (const layer of this.layers) layer.allocateGrads(ctx);
   }
   forward(x: Region, B: number, training: boolean): Region {
     for (const step of this.steps) x = step.forward(x, B, training);

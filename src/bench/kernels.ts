@@ -1,5 +1,5 @@
 // Kernel benchmark: the matmul family in all three layouts over the makemore and GPT shapes (plus
-// 256³ and 1024³), and the loss, BatchNorm, transpose, summed-embedding, tanh, GELU, LayerNorm and
+// 256³ and 1024³) and with its two epilogues (bias, tanh′), and the loss, BatchNorm, transpose, summed-embedding, tanh, GELU, LayerNorm and
 // attention kernels, on each backend. Kernels are called unchecked (the raw backend functions, as the
 // WASM exports are), so the numbers are the kernels' own cost.
 // A kernel a backend does not have yet (missing, or throwing "not implemented"/"lacks kernel") is skipped.
@@ -107,6 +107,36 @@ function matmulCases(shapes: [number, number, number][], only: [Layout, number, 
       },
     });
   return cases;
+}
+
+/** The matmul epilogues the MLP's step uses: a Linear's bias, and a Tanh's backward in the next Linear's. */
+function epilogueCases(): Case[] {
+  return [
+    {
+      kernel: "matmul + bias",
+      layout: "NT",
+      shape: "[32x30]@[30x200]",
+      flops: 2 * 32 * 30 * 200,
+      needs: ["matmulNT"],
+      setup: (arena, ops) => {
+        const [x, w, bias] = [randomF32(arena, 32 * 30, 1, "x"), randomF32(arena, 200 * 30, 2, "W"), randomF32(arena, 200, 3, "bias")];
+        const out = arena.alloc(32 * 200, "out").ptr;
+        return () => ops.matmulNT(out, x, w, 32, 30, 200, 0, bias);
+      },
+    },
+    {
+      kernel: "matmul + tanh′",
+      layout: "NN",
+      shape: "[32x27]@[27x200]",
+      flops: 2 * 32 * 27 * 200,
+      needs: ["matmul"],
+      setup: (arena, ops) => {
+        const [dout, w, y] = [randomF32(arena, 32 * 27, 1, "dout"), randomF32(arena, 27 * 200, 2, "W"), randomF32(arena, 32 * 200, 3, "y")];
+        const dx = arena.alloc(32 * 200, "dx").ptr;
+        return () => ops.matmul(dx, dout, w, 32, 27, 200, 0, y);
+      },
+    },
+  ];
 }
 
 function otherCases(): Case[] {
@@ -287,7 +317,7 @@ const notYet = (e: unknown): boolean => /lacks kernel|not implemented/i.test(Str
 export async function benchKernels(opts: KernelBenchOptions = {}): Promise<KernelBenchRow[]> {
   const big: [number, number, number][] = opts.quick ? [[256, 256, 256]] : [[256, 256, 256], [1024, 1024, 1024]];
   const filter = opts.filter?.toLowerCase();
-  const cases = [...matmulCases([...LECTURE_SHAPES, ...big], GPT_MATMULS), ...otherCases()].filter(
+  const cases = [...matmulCases([...LECTURE_SHAPES, ...big], GPT_MATMULS), ...epilogueCases(), ...otherCases()].filter(
     (c) => !filter || `${c.kernel} ${c.layout} ${c.shape}`.toLowerCase().includes(filter),
   );
   const timing: TimingOptions = opts.quick ? { minSampleMs: 5, samples: 5, warmupMs: 10 } : {};

@@ -25,8 +25,8 @@
 // Bias (A·Bᵀ, a Linear's forward): the last K block's tiles add bias[j] as they store, after the
 // accumulation, so C = (Σ + C) + bias: the same operations as matmul then addBias, one pass fewer.
 // tanh′ (A·B, the input gradient of a Linear whose input is a Tanh's output Y): the tiles multiply
-// their sums by 1 − Y² before accumulating, C += Σ ⊙ (1 − Y²): the operations of a matmul into a
-// zeroed buffer followed by tanhBackward, without that buffer. The sum must be complete before the
+// their sums by 1 − Y² before storing (or accumulating), C (+)= Σ ⊙ (1 − Y²): the operations of a
+// matmul into a zeroed buffer followed by tanhBackward, without that buffer. The sum must be complete before the
 // multiply, so this needs K ≤ KC (one K block).
 //
 // Scratch: the SIMD module uses the fixed window [SCRATCH_BASE, SCRATCH_END) = [64 KiB, 256 KiB) of
@@ -109,7 +109,7 @@ const ONE = memory.data<f32>([1.0]);
     pa += sa;
     pb += sb;
   } while (pb != pbEnd);
-  // Without an epilogue, the stores of the first matmul kernel: V8's code for the tile is then
+  // Without an epilogue, plain stores in a block of their own: V8's code for the tile is then
   // measurably faster than with the epilogue's branches in the same block (TN 200×32×30: 2–4%).
   if (bias == 0 && y == 0) {
     if (rows == 4 && cols == 8) {

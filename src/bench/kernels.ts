@@ -109,33 +109,33 @@ function matmulCases(shapes: [number, number, number][], only: [Layout, number, 
   return cases;
 }
 
+/**
+ * One matmul with an epilogue: C [M,N] from A [M,K], B (K·N floats) and the epilogue's operand
+ * (`extra` floats), computed by `call`.
+ */
+function epilogueCase(
+  epilogue: string, layout: Layout, need: keyof KernelOps, [M, K, N]: [number, number, number], extra: number,
+  call: (ops: KernelOps, c: number, a: number, b: number, extra: number) => void,
+): Case {
+  return {
+    kernel: `matmul + ${epilogue}`,
+    layout,
+    shape: `[${M}x${K}]@[${K}x${N}]`,
+    flops: 2 * M * K * N,
+    needs: [need],
+    setup: (arena, ops) => {
+      const [a, b, e] = [randomF32(arena, M * K, 1, "A"), randomF32(arena, K * N, 2, "B"), randomF32(arena, extra, 3, epilogue)];
+      const c = arena.alloc(M * N, "C").ptr;
+      return () => call(ops, c, a, b, e);
+    },
+  };
+}
+
 /** The matmul epilogues the MLP's step uses: a Linear's bias, and a Tanh's backward in the next Linear's. */
 function epilogueCases(): Case[] {
   return [
-    {
-      kernel: "matmul + bias",
-      layout: "NT",
-      shape: "[32x30]@[30x200]",
-      flops: 2 * 32 * 30 * 200,
-      needs: ["matmulNT"],
-      setup: (arena, ops) => {
-        const [x, w, bias] = [randomF32(arena, 32 * 30, 1, "x"), randomF32(arena, 200 * 30, 2, "W"), randomF32(arena, 200, 3, "bias")];
-        const out = arena.alloc(32 * 200, "out").ptr;
-        return () => ops.matmulNT(out, x, w, 32, 30, 200, 0, bias);
-      },
-    },
-    {
-      kernel: "matmul + tanh′",
-      layout: "NN",
-      shape: "[32x27]@[27x200]",
-      flops: 2 * 32 * 27 * 200,
-      needs: ["matmul"],
-      setup: (arena, ops) => {
-        const [dout, w, y] = [randomF32(arena, 32 * 27, 1, "dout"), randomF32(arena, 27 * 200, 2, "W"), randomF32(arena, 32 * 200, 3, "y")];
-        const dx = arena.alloc(32 * 200, "dx").ptr;
-        return () => ops.matmul(dx, dout, w, 32, 27, 200, 0, y);
-      },
-    },
+    epilogueCase("bias", "NT", "matmulNT", [32, 30, 200], 200, (ops, c, a, b, bias) => ops.matmulNT(c, a, b, 32, 30, 200, 0, bias)),
+    epilogueCase("tanh′", "NN", "matmul", [32, 27, 200], 32 * 200, (ops, c, a, b, y) => ops.matmul(c, a, b, 32, 27, 200, 0, y)),
   ];
 }
 

@@ -84,10 +84,7 @@ export class Linear extends Layer {
 
   // dW[out,in] += doutᵀ · x ; db += Σ_rows dout ; dx[R,in] = dout · W
   backward(dout: Region, B: number): Region {
-    this.backwardParams(dout, B);
-    const R = B * (size(this.inShape) / this.inFeatures);
-    this.ctx.k.matmul(this.dx.ptr, dout.ptr, this.param("weight").ptr, R, this.outFeatures, this.inFeatures, 0, 0);
-    return this.dx;
+    return this.backwardInto(this.dx, 0, dout, B);
   }
 
   /**
@@ -96,17 +93,16 @@ export class Linear extends Layer {
    * Tanh's dx is returned. Needs outFeatures ≤ MATMUL_TANH_MAX_K.
    */
   backwardThroughTanh(dout: Region, B: number, tanh: Tanh): Region {
-    this.backwardParams(dout, B);
-    const R = B * (size(this.inShape) / this.inFeatures);
-    this.ctx.k.matmul(tanh.inputGrad.ptr, dout.ptr, this.param("weight").ptr, R, this.outFeatures, this.inFeatures, 0, tanh.output.ptr);
-    return tanh.inputGrad;
+    return this.backwardInto(tanh.inputGrad, tanh.output.ptr, dout, B);
   }
 
-  // dW[out,in] += doutᵀ · x ; db += Σ_rows dout
-  private backwardParams(dout: Region, B: number): void {
+  // the parameter gradients, and dx = dout · W (⊙ (1 − y²) for a tanh output y at tanhOut unless 0)
+  private backwardInto(dx: Region, tanhOut: number, dout: Region, B: number): Region {
     const { k } = this.ctx;
     const R = B * (size(this.inShape) / this.inFeatures);
     k.matmulTN(this.grad("weight").ptr, dout.ptr, this.x.ptr, this.outFeatures, R, this.inFeatures, 1);
     if (this.bias) k.biasBackward(this.grad("bias").ptr, dout.ptr, R, this.outFeatures);
+    k.matmul(dx.ptr, dout.ptr, this.param("weight").ptr, R, this.outFeatures, this.inFeatures, 0, tanhOut);
+    return dx;
   }
 }
